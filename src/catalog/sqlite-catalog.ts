@@ -1,0 +1,210 @@
+import Database from "better-sqlite3";
+import type {
+  Catalog,
+  CatalogEntry,
+  EntrySelection,
+  EntryUpdate,
+  FileState,
+  PolicySummary,
+  RunRecord,
+} from "./catalog.js";
+import {
+  ENTRY_COLUMNS,
+  ENTRY_FIELDS,
+  rowToEntry,
+  rowToRun,
+  selectionWhere,
+  type EntryRow,
+} from "./columns.js";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
+
+/** Rows fetched per page by select(); keeps memory flat on millions of rows. */
+const PAGE_SIZE = 1000;
+/** How long a writer waits for another process's lock before failing. */
+const BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * The embedded default catalog: one SQLite file in WAL mode, so `givre
+ * serve` reads while `givre run` writes. synchronous=NORMAL is durable
+ * across process crashes (kill -9); only a power loss can drop the last
+ * transactions, and the run's recovery re-checks those rows in the bucket.
+ */
+export class SqliteCatalog implements Catalog {
+  readonly #db: Database.Database;
+  readonly #file: string;
+  readonly #getStatement: Database.Statement;
+  readonly #putStatement: Database.Statement;
+  readonly #updateStatements = new Map<string, Database.Statement>();
+
+  constructor(file: string, options: { readonly?: boolean } = {}) {
+    this.#file = file;
+    this.#db = new Database(file, {
+      readonly: options.readonly ?? false,
+      timeout: BUSY_TIMEOUT_MS,
+    });
+    if (!options.readonly) {
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = NORMAL");
+      this.#migrate();
+    }
+    const columns = ENTRY_FIELDS.map((field) => ENTRY_COLUMNS[field]);
+    this.#getStatement = this.#db.prepare("SELECT * FROM files WHERE root = ? AND path = ?");
+    this.#putStatement = this.#db.prepare(
+      `INSERT OR REPLACE INTO files (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`,
+    );
+  }
+
+  describe(): string {
+    return `sqlite ${this.#file}`;
+  }
+
+  /** Synchronous lookup for the lookup server's hot path. */
+  getNow(root: string, path: string): CatalogEntry | undefined {
+    const row = this.#getStatement.get(root, path) as EntryRow | undefined;
+    return row ? rowToEntry(row) : undefined;
+  }
+
+  async get(root: string, path: string): Promise<CatalogEntry | undefined> {
+    return this.getNow(root, path);
+  }
+
+  async putMany(entries: readonly CatalogEntry[]): Promise<void> {
+    const put = this.#db.transaction((batch: readonly CatalogEntry[]) => {
+      for (const entry of batch) this.#putStatement.run(entryParams(entry));
+    });
+    put(entries);
+  }
+
+  async updateMany(
+    changes: readonly { root: string; path: string; state: FileState; fields?: EntryUpdate }[],
+  ): Promise<void> {
+    const update = this.#db.transaction(() => {
+      for (const change of changes) {
+        const fields = { ...change.fields, updatedAt: change.fields?.updatedAt ?? Date.now() };
+        const names = Object.keys(fields).sort() as (keyof EntryUpdate)[];
+        const params: Record<string, unknown> = {
+          root: change.root,
+          path: change.path,
+          state: change.state,
+        };
+        for (const name of names) params[ENTRY_COLUMNS[name]] = fields[name];
+        this.#updateStatement(names).run(params);
+      }
+    });
+    update();
+  }
+
+  async deleteMany(keys: readonly { root: string; path: string }[]): Promise<void> {
+    const remove = this.#db.prepare("DELETE FROM files WHERE root = ? AND path = ?");
+    this.#db.transaction(() => keys.forEach((key) => remove.run(key.root, key.path)))();
+  }
+
+  async *select(selection: EntrySelection): AsyncIterable<CatalogEntry> {
+    let after: [string, string] | undefined;
+    for (;;) {
+      const values: unknown[] = [];
+      const param = (value: unknown) => (values.push(value), "?");
+      let where = selectionWhere(selection, param);
+      if (after) where += ` AND (root, path) > (${param(after[0])}, ${param(after[1])})`;
+      const sql = `SELECT * FROM files WHERE ${where} ORDER BY root, path LIMIT ${PAGE_SIZE}`;
+      const rows = this.#db.prepare(sql).all(...values) as EntryRow[];
+      for (const row of rows) yield rowToEntry(row);
+      if (rows.length < PAGE_SIZE) return;
+      const last = rows[rows.length - 1]!;
+      after = [String(last.root), String(last.path)];
+    }
+  }
+
+  async count(selection: EntrySelection): Promise<number> {
+    const values: unknown[] = [];
+    const where = selectionWhere(selection, (value) => (values.push(value), "?"));
+    const row = this.#db
+      .prepare(`SELECT count(*) AS n FROM files WHERE ${where}`)
+      .get(...values) as { n: number };
+    return row.n;
+  }
+
+  async summary(): Promise<PolicySummary[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT policy, state, count(*) AS files, coalesce(sum(size), 0) AS bytes
+         FROM files GROUP BY policy, state ORDER BY policy, state`,
+      )
+      .all() as PolicySummary[];
+    return rows.map((row) => ({ ...row, files: Number(row.files), bytes: Number(row.bytes) }));
+  }
+
+  async startRun(run: RunRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO runs (id, host, pid, started_at, finished_at, outcome, policies, files, bytes, failures)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        run.id,
+        run.host,
+        run.pid,
+        run.startedAt,
+        run.finishedAt,
+        run.outcome,
+        JSON.stringify(run.policies),
+        run.files,
+        run.bytes,
+        run.failures,
+      );
+  }
+
+  async finishRun(
+    id: string,
+    fields: Pick<RunRecord, "outcome" | "files" | "bytes" | "failures">,
+  ): Promise<void> {
+    this.#db
+      .prepare(
+        "UPDATE runs SET finished_at = ?, outcome = ?, files = ?, bytes = ?, failures = ? WHERE id = ?",
+      )
+      .run(Date.now(), fields.outcome, fields.files, fields.bytes, fields.failures, id);
+  }
+
+  async runs(limit: number): Promise<RunRecord[]> {
+    const rows = this.#db
+      .prepare("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?")
+      .all(limit);
+    return (rows as EntryRow[]).map(rowToRun);
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma("user_version", { simple: true }) as number;
+    for (let next = version; next < SQLITE_MIGRATIONS.length; next++) {
+      this.#db.transaction(() => {
+        this.#db.exec(SQLITE_MIGRATIONS[next]!);
+        this.#db.pragma(`user_version = ${next + 1}`);
+      })();
+    }
+  }
+
+  #updateStatement(names: readonly (keyof EntryUpdate)[]): Database.Statement {
+    const signature = names.join(",");
+    let statement = this.#updateStatements.get(signature);
+    if (!statement) {
+      const sets = [
+        "state = @state",
+        ...names.map((name) => `${ENTRY_COLUMNS[name]} = @${ENTRY_COLUMNS[name]}`),
+      ];
+      statement = this.#db.prepare(
+        `UPDATE files SET ${sets.join(", ")} WHERE root = @root AND path = @path`,
+      );
+      this.#updateStatements.set(signature, statement);
+    }
+    return statement;
+  }
+}
+
+function entryParams(entry: CatalogEntry): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const field of ENTRY_FIELDS) params[ENTRY_COLUMNS[field]] = entry[field];
+  return params;
+}
