@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { TargetConfig } from "../config/config.js";
+import { addPartContentMd5 } from "./content-md5.js";
 
 // The SDK warns on every process that Node 20 will soon be unsupported; the
 // CLI's output is a contract (JSON logs under cron), so the warning is off.
@@ -32,7 +33,7 @@ export function createS3Client(target: TargetConfig, options: S3ClientOptions = 
   const sockets = options.sockets ?? target.concurrency;
   const agentOptions = { keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets };
   const checksums = target.checksums === "aws" ? "WHEN_SUPPORTED" : "WHEN_REQUIRED";
-  return new S3Client({
+  const client = new S3Client({
     endpoint: target.endpoint,
     region: target.region,
     forcePathStyle: target.pathStyle,
@@ -48,4 +49,6 @@ export function createS3Client(target: TargetConfig, options: S3ClientOptions = 
       requestTimeout: SOCKET_IDLE_TIMEOUT_MS,
     }),
   });
+  addPartContentMd5(client);
+  return client;
 }

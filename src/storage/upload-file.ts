@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { Transform, pipeline } from "node:stream";
+import {
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import type { ChecksumMode } from "../config/config.js";
+import { GivreError } from "../errors.js";
+import { PART_MD5_SINK } from "./content-md5.js";
+import { multipartEtag, singlePutEtag } from "./etag.js";
+import { encodeMetadata, type ObjectMetadata } from "./object-metadata.js";
+import { partSizeFor } from "./part-size.js";
+
+/** Parts of one file in flight at once; memory is this times the part size. */
+const PARTS_IN_FLIGHT = 4;
+const READ_CHUNK = 1024 * 1024;
+
+export interface UploadRequest {
+  bucket: string;
+  key: string;
+  /** Absolute path of the local file. */
+  file: string;
+  /** Size seen at scan; a file that reads differently has changed. */
+  size: number;
+  contentType: string;
+  storageClass: string;
+  metadata: Omit<ObjectMetadata, "sha256">;
+  checksums: ChecksumMode;
+  multipartThreshold: number;
+  partSize: number;
+  maxParts: number;
+  /** Waits before bytes are sent, to hold a bandwidth limit. */
+  throttle?: (bytes: number) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** What was sent, and the ETag the server must show if it holds exactly that. */
+export interface UploadedObject {
+  key: string;
+  size: number;
+  sha256: string;
+  expectedEtag: string;
+  parts: number;
+}
+
+/** The local file changed between scan and upload; it stays and is taken later. */
+export class FileChangedError extends GivreError {
+  constructor(file: string, expected: number, found: number) {
+    super(
+      "FILE_CHANGED",
+      1,
+      `${file} changed while it was read (${expected} bytes at scan, ${found} read)`,
+    );
+  }
+}
+
+/**
+ * Uploads one file, reading it once: the same bytes feed the hashes
+ * (SHA-256 of the file, MD5 of the body or of each part) and the request.
+ * Every PUT and part carries Content-MD5. This proves nothing by itself:
+ * the caller checks the bucket (storage/upload-proof.ts).
+ */
+export async function uploadFile(
+  client: S3Client,
+  request: UploadRequest,
+): Promise<UploadedObject> {
+  const partSize = partSizeFor(request.size, request.partSize, request.maxParts);
+  const multipart = request.size >= request.multipartThreshold && request.size > partSize;
+  return multipart ? uploadMultipart(client, request, partSize) : uploadSingle(client, request);
+}
+
+async function uploadSingle(client: S3Client, request: UploadRequest): Promise<UploadedObject> {
+  const body = await readFile(request.file, { signal: request.signal });
+  if (body.length !== request.size) {
+    throw new FileChangedError(request.file, request.size, body.length);
+  }
+  const md5 = createHash("md5").update(body).digest();
+  const sha256 = createHash("sha256").update(body).digest();
+  await request.throttle?.(body.length);
+  const input: PutObjectCommandInput = {
+    ...baseParams(request, sha256.toString("hex")),
+    Body: body,
+    ContentLength: body.length,
+    ContentMD5: md5.toString("base64"),
+  };
+  if (request.checksums === "aws") input.ChecksumSHA256 = sha256.toString("base64");
+  await client.send(new PutObjectCommand(input), { abortSignal: request.signal });
+  return {
+    key: request.key,
+    size: body.length,
+    sha256: sha256.toString("hex"),
+    expectedEtag: singlePutEtag(md5),
+    parts: 0,
+  };
+}
+
+async function uploadMultipart(
+  client: S3Client,
+  request: UploadRequest,
+  partSize: number,
+): Promise<UploadedObject> {
+  const sha256 = createHash("sha256");
+  let bytes = 0;
+  const partMd5s: Buffer[] = [];
+  const source = createReadStream(request.file, {
+    highWaterMark: READ_CHUNK,
+    signal: request.signal,
+  });
+  const hashing = tap(async (chunk) => {
+    sha256.update(chunk);
+    bytes += chunk.length;
+    await request.throttle?.(chunk.length);
+  });
+  // pipeline() carries a read error (EACCES, EIO) into the upload, which then aborts.
+  const body = pipeline(source, hashing, () => {});
+  // The SHA-256 is known only once the single read ends, after the upload
+  // started, so it cannot be in the metadata: it goes in a tag below.
+  const params = {
+    ...baseParams(request, undefined),
+    Body: body,
+    ContentLength: request.size,
+    [PART_MD5_SINK]: (partNumber: number, md5: Buffer) => (partMd5s[partNumber - 1] = md5),
+  };
+  if (request.checksums === "aws") params.ChecksumAlgorithm = "SHA256";
+  const upload = new Upload({
+    client,
+    params,
+    partSize,
+    queueSize: PARTS_IN_FLIGHT,
+    leavePartsOnError: false,
+  });
+  const abort = () => void upload.abort();
+  request.signal?.addEventListener("abort", abort, { once: true });
+  try {
+    await upload.done();
+  } finally {
+    request.signal?.removeEventListener("abort", abort);
+  }
+  if (bytes !== request.size) throw new FileChangedError(request.file, request.size, bytes);
+  const hex = sha256.digest("hex");
+  const Tagging = { TagSet: [{ Key: "givre-sha256", Value: hex }] };
+  await client.send(
+    new PutObjectTaggingCommand({ Bucket: request.bucket, Key: request.key, Tagging }),
+  );
+  return {
+    key: request.key,
+    size: bytes,
+    sha256: hex,
+    expectedEtag: multipartEtag(partMd5s),
+    parts: partMd5s.length,
+  };
+}
+
+function baseParams(request: UploadRequest, sha256: string | undefined): PutObjectCommandInput {
+  const metadata = encodeMetadata({ ...request.metadata, sha256: sha256 ?? "" });
+  if (!sha256) delete metadata["givre-sha256"];
+  const params: PutObjectCommandInput = {
+    Bucket: request.bucket,
+    Key: request.key,
+    ContentType: request.contentType,
+    Metadata: metadata,
+  };
+  // STANDARD is the default everywhere; naming it trips some servers.
+  if (request.storageClass !== "STANDARD") {
+    params.StorageClass = request.storageClass as PutObjectCommandInput["StorageClass"];
+  }
+  return params;
+}
+
+/** A pass-through stream that lets `see` look at (and pace) every chunk. */
+function tap(see: (chunk: Buffer) => Promise<void>): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      see(chunk).then(() => done(null, chunk), done);
+    },
+  });
+}

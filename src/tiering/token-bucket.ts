@@ -1,0 +1,37 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface TokenBucketOptions {
+  /** Bytes that may go at once after a pause. Default: one second's worth. */
+  burst?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<unknown>;
+}
+
+/**
+ * Holds a bandwidth limit: take(n) waits until n more bytes fit under
+ * `rate` bytes per second. Over any window of T seconds, at most
+ * rate * T + burst bytes pass. Shared by all uploads of a policy.
+ */
+export class TokenBucket {
+  readonly #msPerByte: number;
+  readonly #burstMs: number;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<unknown>;
+  /** The moment at which everything taken so far has been paid for. */
+  #paidUntil: number;
+
+  constructor(rate: number, options: TokenBucketOptions = {}) {
+    this.#msPerByte = 1000 / rate;
+    this.#burstMs = (options.burst ?? rate) * this.#msPerByte;
+    this.#now = options.now ?? (() => performance.now());
+    this.#sleep = options.sleep ?? ((ms) => sleep(ms));
+    this.#paidUntil = this.#now();
+  }
+
+  async take(bytes: number): Promise<void> {
+    const now = this.#now();
+    this.#paidUntil = Math.max(this.#paidUntil, now - this.#burstMs) + bytes * this.#msPerByte;
+    const wait = this.#paidUntil - now - this.#burstMs;
+    if (wait > 0) await this.#sleep(wait);
+  }
+}
