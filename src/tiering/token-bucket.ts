@@ -30,7 +30,7 @@ export class TokenBucket {
 
   async take(bytes: number): Promise<void> {
     const now = this.#now();
-    this.#paidUntil = Math.max(this.#paidUntil, now - this.#burstMs) + bytes * this.#msPerByte;
+    this.#paidUntil = Math.max(this.#paidUntil, now) + bytes * this.#msPerByte;
     const wait = this.#paidUntil - now - this.#burstMs;
     if (wait > 0) await this.#sleep(wait);
   }
