@@ -1,6 +1,7 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { GivreConfig, TargetConfig } from "../config/config.js";
 import { UsageError } from "../errors.js";
+import { DirectPut } from "./direct-put.js";
 import { createS3Client } from "./s3-client.js";
 import { targetFailure } from "./storage-errors.js";
 import { ListingProver } from "./upload-proof.js";
@@ -8,6 +9,8 @@ import { ListingProver } from "./upload-proof.js";
 export interface TargetStorage {
   target: TargetConfig;
   client: S3Client;
+  /** The small-file PUT path, sharing the client's credentials. */
+  direct: DirectPut;
   prover: ListingProver;
 }
 
@@ -30,7 +33,8 @@ export class StorageRegistry {
       });
     }
     const client = createS3Client(target);
-    storage = { target, client, prover: new ListingProver(client, target.bucket) };
+    const direct = new DirectPut(target, () => client.config.credentials());
+    storage = { target, client, direct, prover: new ListingProver(client, target.bucket) };
     this.#storages.set(name, storage);
     return storage;
   }
@@ -48,7 +52,10 @@ export class StorageRegistry {
   }
 
   destroy(): void {
-    for (const storage of this.#storages.values()) storage.client.destroy();
+    for (const storage of this.#storages.values()) {
+      storage.client.destroy();
+      storage.direct.destroy();
+    }
     this.#storages.clear();
   }
 }

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, readFile as readFileCallback } from "node:fs";
+import { promisify } from "node:util";
 import { Transform, pipeline } from "node:stream";
 import {
-  PutObjectCommand,
   PutObjectTaggingCommand,
   type PutObjectCommandInput,
   type S3Client,
@@ -12,6 +11,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import type { ChecksumMode } from "../config/config.js";
 import { GivreError } from "../errors.js";
 import { PART_MD5_SINK } from "./content-md5.js";
+import type { DirectPut } from "./direct-put.js";
 import { multipartEtag, singlePutEtag } from "./etag.js";
 import { encodeMetadata, type ObjectMetadata } from "./object-metadata.js";
 import { partSizeFor } from "./part-size.js";
@@ -19,6 +19,15 @@ import { partSizeFor } from "./part-size.js";
 /** Parts of one file in flight at once; memory is this times the part size. */
 const PARTS_IN_FLIGHT = 4;
 const READ_CHUNK = 1024 * 1024;
+// The callback readFile does open, fstat, read and close in one trip to the
+// thread pool; the promise version makes four.
+const readFile = promisify(readFileCallback);
+
+/** The two ways givre sends bytes: the SDK (multipart) and the direct PUT (small files). */
+export interface UploadTransport {
+  client: S3Client;
+  direct: DirectPut;
+}
 
 export interface UploadRequest {
   bucket: string;
@@ -66,34 +75,39 @@ export class FileChangedError extends GivreError {
  * the caller checks the bucket (storage/upload-proof.ts).
  */
 export async function uploadFile(
-  client: S3Client,
+  transport: UploadTransport,
   request: UploadRequest,
 ): Promise<UploadedObject> {
   const partSize = partSizeFor(request.size, request.partSize, request.maxParts);
   const multipart = request.size >= request.multipartThreshold && request.size > partSize;
-  return multipart ? uploadMultipart(client, request, partSize) : uploadSingle(client, request);
+  if (multipart) return uploadMultipart(transport.client, request, partSize);
+  return uploadSingle(transport.direct, request);
 }
 
-async function uploadSingle(client: S3Client, request: UploadRequest): Promise<UploadedObject> {
-  const body = await readFile(request.file, { signal: request.signal });
+async function uploadSingle(direct: DirectPut, request: UploadRequest): Promise<UploadedObject> {
+  const body = await readFile(request.file);
   if (body.length !== request.size) {
     throw new FileChangedError(request.file, request.size, body.length);
   }
   const md5 = createHash("md5").update(body).digest();
   const sha256 = createHash("sha256").update(body).digest();
+  const hex = sha256.toString("hex");
   await request.throttle?.(body.length);
-  const input: PutObjectCommandInput = {
-    ...baseParams(request, sha256.toString("hex")),
-    Body: body,
-    ContentLength: body.length,
-    ContentMD5: md5.toString("base64"),
-  };
-  if (request.checksums === "aws") input.ChecksumSHA256 = sha256.toString("base64");
-  await client.send(new PutObjectCommand(input), { abortSignal: request.signal });
+  await direct.put({
+    key: request.key,
+    body,
+    md5: md5.toString("base64"),
+    sha256: hex,
+    contentType: request.contentType,
+    metadata: encodeMetadata({ ...request.metadata, sha256: hex }),
+    storageClass: explicitStorageClass(request.storageClass),
+    checksumSha256: request.checksums === "aws" ? sha256.toString("base64") : undefined,
+    signal: request.signal,
+  });
   return {
     key: request.key,
     size: body.length,
-    sha256: sha256.toString("hex"),
+    sha256: hex,
     expectedEtag: singlePutEtag(md5),
     parts: 0,
   };
@@ -121,7 +135,7 @@ async function uploadMultipart(
   // The SHA-256 is known only once the single read ends, after the upload
   // started, so it cannot be in the metadata: it goes in a tag below.
   const params = {
-    ...baseParams(request, undefined),
+    ...baseParams(request),
     Body: body,
     ContentLength: request.size,
     [PART_MD5_SINK]: (partNumber: number, md5: Buffer) => (partMd5s[partNumber - 1] = md5),
@@ -156,20 +170,23 @@ async function uploadMultipart(
   };
 }
 
-function baseParams(request: UploadRequest, sha256: string | undefined): PutObjectCommandInput {
-  const metadata = encodeMetadata({ ...request.metadata, sha256: sha256 ?? "" });
-  if (!sha256) delete metadata["givre-sha256"];
-  const params: PutObjectCommandInput = {
+/** Params of the multipart upload; its SHA-256 comes later, as a tag. */
+function baseParams(request: UploadRequest): PutObjectCommandInput {
+  const metadata = encodeMetadata({ ...request.metadata, sha256: "" });
+  delete metadata["givre-sha256"];
+  const storageClass = explicitStorageClass(request.storageClass);
+  return {
     Bucket: request.bucket,
     Key: request.key,
     ContentType: request.contentType,
     Metadata: metadata,
+    StorageClass: storageClass as PutObjectCommandInput["StorageClass"],
   };
-  // STANDARD is the default everywhere; naming it trips some servers.
-  if (request.storageClass !== "STANDARD") {
-    params.StorageClass = request.storageClass as PutObjectCommandInput["StorageClass"];
-  }
-  return params;
+}
+
+/** STANDARD is the default everywhere, and naming it trips some servers: it is left out. */
+function explicitStorageClass(storageClass: string): string | undefined {
+  return storageClass === "STANDARD" ? undefined : storageClass;
 }
 
 /** A pass-through stream that lets `see` look at (and pace) every chunk. */

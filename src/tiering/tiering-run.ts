@@ -40,6 +40,9 @@ export interface RunDeps {
   policies: readonly Policy[];
 }
 
+/** Files in the pipeline per PUT slot: enough to keep PUTs busy while others wait for proof. */
+const PIPELINE_DEPTH = 8;
+
 type StateChange = { root: string; path: string; state: FileState; fields?: EntryUpdate };
 
 /**
@@ -60,7 +63,10 @@ export class TieringRun {
   readonly #log: Logger;
   readonly #counts = emptyCounts();
   readonly #failures: { path: string; reason: string }[] = [];
-  readonly #queues = new Map<string, PQueue>();
+  /** Per target: PUTs in flight, at the target's concurrency. */
+  readonly #puts = new Map<string, PQueue>();
+  /** Files between intake and proof; wider than the PUTs, as proof waits to batch. */
+  readonly #pipeline: PQueue;
   readonly #manifests = new Map<string, ManifestWriter>();
   readonly #throttles = new Map<string, TokenBucket>();
   readonly #finishing = new Set<Promise<void>>();
@@ -74,6 +80,11 @@ export class TieringRun {
     this.#log = deps.log.child({ run: this.id });
     this.#newRows = new Batcher((rows) => deps.catalog.putMany(rows));
     this.#stateChanges = new Batcher((changes) => deps.catalog.updateMany(changes));
+    const widest = Math.max(
+      1,
+      ...Object.values(deps.config.targets).map((target) => target.concurrency),
+    );
+    this.#pipeline = new PQueue({ concurrency: widest * PIPELINE_DEPTH });
   }
 
   async execute(
@@ -201,10 +212,13 @@ export class TieringRun {
         this.#counts.bytes += candidate.size;
         continue;
       }
-      const queue = this.#queueFor(candidate.policy.target);
-      // Backpressure: the scan waits while the uploads are busy.
-      await queue.onSizeLessThan(queue.concurrency);
-      void queue.add(() => this.#store(candidate));
+      // Backpressure: the scan waits while the pipeline is full.
+      await this.#pipeline.onSizeLessThan(this.#pipeline.concurrency);
+      const storage = this.#deps.storage.get(candidate.policy.target);
+      const row = uploadingRow(candidate, storage, this.id);
+      const recorded = this.#newRows.add(row);
+      recorded.catch(() => {});
+      void this.#pipeline.add(() => this.#store(candidate, row, recorded));
     }
   }
 
@@ -215,13 +229,13 @@ export class TieringRun {
     return row.size === candidate.size && row.mtimeMs === candidate.mtimeMs;
   }
 
-  async #store(candidate: Candidate): Promise<void> {
+  /** Steps 1 and 2: the row is `uploading` (recorded), then upload, prove, `stored`. */
+  async #store(candidate: Candidate, row: CatalogEntry, recorded: Promise<void>): Promise<void> {
     const storage = this.#deps.storage.get(candidate.policy.target);
-    const row = uploadingRow(candidate, storage, this.id);
     const signal = this.#options.signal;
     let uploaded: UploadedObject;
     try {
-      await this.#newRows.add(row);
+      await recorded;
       uploaded = await withRetries(() => this.#uploadAndProve(candidate, row, storage), signal);
     } catch (error) {
       await this.#deps.catalog.deleteMany([row]).catch(() => {});
@@ -254,27 +268,30 @@ export class TieringRun {
   ): Promise<UploadedObject> {
     const { target, client, prover } = storage;
     const throttle = this.#throttleFor(candidate.policy);
-    const uploaded = await uploadFile(client, {
-      bucket: target.bucket,
-      key: row.key,
-      file: candidate.absolutePath,
-      size: candidate.size,
-      contentType: contentTypeOf(candidate.path),
-      storageClass: row.storageClass,
-      metadata: {
-        mtimeMs: row.mtimeMs,
-        mode: row.mode,
-        root: row.root,
-        path: row.path,
-        policy: row.policy,
-      },
-      checksums: target.checksums,
-      multipartThreshold: target.multipartThreshold,
-      partSize: target.partSize,
-      maxParts: target.maxParts,
-      throttle: throttle && ((bytes) => throttle.take(bytes)),
-      signal: this.#options.signal,
-    });
+    const put = this.#putQueueFor(target.name);
+    const uploaded = await put.add(() =>
+      uploadFile(storage, {
+        bucket: target.bucket,
+        key: row.key,
+        file: candidate.absolutePath,
+        size: candidate.size,
+        contentType: contentTypeOf(candidate.path),
+        storageClass: row.storageClass,
+        metadata: {
+          mtimeMs: row.mtimeMs,
+          mode: row.mode,
+          root: row.root,
+          path: row.path,
+          policy: row.policy,
+        },
+        checksums: target.checksums,
+        multipartThreshold: target.multipartThreshold,
+        partSize: target.partSize,
+        maxParts: target.maxParts,
+        throttle: throttle && ((bytes) => throttle.take(bytes)),
+        signal: this.#options.signal,
+      }),
+    );
     const expected = { key: row.key, size: uploaded.size, etag: uploaded.expectedEtag };
     await (uploaded.parts > 0
       ? proveByHead(client, target.bucket, expected)
@@ -327,18 +344,18 @@ export class TieringRun {
 
   /** Waits for every upload, then flushes manifests so every stored file can finish. */
   async #drain(): Promise<void> {
-    await Promise.all([...this.#queues.values()].map((queue) => queue.onIdle()));
+    await this.#pipeline.onIdle();
     await this.#stateChanges.flush();
     await Promise.all([...this.#manifests.values()].map((writer) => writer.flush()));
     await Promise.all([...this.#finishing]);
     await this.#stateChanges.flush();
   }
 
-  #queueFor(targetName: string): PQueue {
-    let queue = this.#queues.get(targetName);
+  #putQueueFor(targetName: string): PQueue {
+    let queue = this.#puts.get(targetName);
     if (!queue) {
       queue = new PQueue({ concurrency: this.#deps.storage.get(targetName).target.concurrency });
-      this.#queues.set(targetName, queue);
+      this.#puts.set(targetName, queue);
     }
     return queue;
   }
