@@ -118,8 +118,26 @@ export class TieringRun {
       "run started",
     );
     const recovered = dryRun ? { restarted: 0, finished: 0 } : await this.#recover();
-    await this.#intake(candidates, dryRun);
-    await this.#drain();
+    let scanError: unknown;
+    try {
+      await this.#intake(candidates, dryRun);
+    } catch (error) {
+      scanError = error;
+    } finally {
+      // Whatever stopped the intake, files already uploading are finished properly.
+      await this.#drain();
+    }
+    if (scanError !== undefined) {
+      if (!dryRun) {
+        await catalog.finishRun(this.id, {
+          outcome: "failed",
+          files: this.#counts.stored,
+          bytes: this.#counts.bytes,
+          failures: this.#counts.failed,
+        });
+      }
+      throw scanError;
+    }
     const outcome = this.#options.signal?.aborted
       ? "interrupted"
       : this.#counts.failed > 0
@@ -189,6 +207,20 @@ export class TieringRun {
   async #intake(candidates: AsyncIterable<Candidate>, dryRun: boolean): Promise<void> {
     const limits = new IntakeLimits(this.#options.maxFiles, this.#options.maxBytes);
     const names = this.#options.policies ?? [];
+    try {
+      await this.#takeEach(candidates, names, limits, dryRun);
+    } catch (error) {
+      // The planner rejects its pending next() when the run is stopped.
+      if (!this.#options.signal?.aborted) throw error;
+    }
+  }
+
+  async #takeEach(
+    candidates: AsyncIterable<Candidate>,
+    names: readonly string[],
+    limits: IntakeLimits,
+    dryRun: boolean,
+  ): Promise<void> {
     for await (const candidate of candidates) {
       if (this.#options.signal?.aborted) break;
       if (names.length > 0 && !names.includes(candidate.policy.name)) continue;
