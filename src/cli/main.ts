@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
 import { registerDoctor } from "./doctor.js";
+import { registerServe } from "./serve.js";
 
 const program = new Command("givre")
   .description(
@@ -15,6 +16,7 @@ const program = new Command("givre")
   .exitOverride();
 
 registerDoctor(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

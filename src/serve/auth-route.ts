@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { bucketDelivery } from "./bucket-delivery.js";
+import type { Resolution } from "./file-resolver.js";
+import { answerEmpty, coldHeaders } from "./http-answers.js";
+import type { ServeService } from "./serve-service.js";
+import { pathOfTarget } from "./url-path.js";
+import { encodeKey } from "../storage/sigv4.js";
+
+/**
+ * Origin of givre as NGINX reaches it: the `upstream givre` block of
+ * contrib/nginx/givre-upstream.conf. Pack members that the bucket cannot
+ * serve right are proxied back to givre's own stream through it.
+ */
+export const GIVRE_UPSTREAM_ORIGIN = "http://givre";
+
+/**
+ * GET /auth, for NGINX's auth_request: the original URI in X-Original-URI
+ * (and method in X-Original-Method). auth_request passes only 2xx, 401 and
+ * 403 and turns anything else into a 500, so:
+ *   200  archived: X-Givre-Url (presigned), X-Givre-Key, X-Givre-Range;
+ *   401  cold: X-Givre-State, X-Givre-Recall, Retry-After (the snippet answers 503);
+ *   403  anything else: unknown, still local, outside the prefixes, refused.
+ */
+export function authRoute(
+  service: ServeService,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void | Promise<void> {
+  const original = req.headers["x-original-uri"];
+  const method = req.headers["x-original-method"] ?? "GET";
+  if (typeof original !== "string") return deny(res, "ORIGINAL_URI_MISSING");
+  if (method !== "GET" && method !== "HEAD") return deny(res, "METHOD_NOT_SERVED");
+  const rawPath = pathOfTarget(original);
+  const now = service.resolver.resolveNow(rawPath);
+  if (now) return answerAuth(service, req, res, rawPath, method, now);
+  return service.resolver.resolve(rawPath).then((resolution) => {
+    answerAuth(service, req, res, rawPath, method, resolution);
+  });
+}
+
+function answerAuth(
+  service: ServeService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawPath: string,
+  method: string,
+  resolution: Resolution,
+): void {
+  switch (resolution.kind) {
+    case "refused":
+      service.metrics.refused(resolution.reason);
+      return deny(res, resolution.reason);
+    case "absent":
+      return answerEmpty(res, 403, ["content-length", "0"]);
+    case "cold":
+      return answerEmpty(res, 401, { ...coldHeaders(resolution.verdict), "content-length": 0 });
+  }
+  const { entry } = resolution;
+  const delivery = bucketDelivery(entry, method, req.headers, service.urls);
+  if (!delivery) {
+    const headers = ["x-givre-url", `${GIVRE_UPSTREAM_ORIGIN}/fetch${rawPath}`];
+    headers.push("x-givre-key", encodeKey(entry.key), "content-length", "0");
+    if (req.headers.range) headers.push("x-givre-range", req.headers.range);
+    return answerEmpty(res, 200, headers);
+  }
+  const headers = ["x-givre-url", delivery.url, "x-givre-key", encodeKey(delivery.key)];
+  headers.push("content-length", "0");
+  if (delivery.range) headers.push("x-givre-range", delivery.range);
+  if (delivery.member) {
+    headers.push("x-givre-content-range", delivery.member.contentRange);
+    headers.push("x-givre-etag", delivery.member.etag);
+    headers.push("x-givre-last-modified", delivery.member.lastModified);
+  }
+  answerEmpty(res, 200, headers);
+}
+
+function deny(res: ServerResponse, reason: string): void {
+  answerEmpty(res, 403, ["x-givre-refused", reason, "content-length", "0"]);
+}

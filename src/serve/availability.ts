@@ -1,0 +1,41 @@
+import type { CatalogEntry, FileState } from "../catalog/catalog.js";
+
+/**
+ * States whose bytes givre serves from the bucket. `archived`: the local
+ * copy is gone, the object is the file. `restoring` and `restored`: the
+ * object stays in the bucket while (or after) the file comes back to disk,
+ * so it is still the same proven bytes; once on disk NGINX serves it
+ * before asking givre anyway.
+ *
+ * Not served: `uploading` (nothing proven yet), `stored` and `copied`.
+ * For those the local file is the authoritative copy: a `stored` row may
+ * belong to a file that changed during its upload and stays local with
+ * newer bytes than the object. A miss on such a path means the disk lost
+ * a file givre did not take; answering with an older object would hide
+ * that.
+ */
+export const SERVED_STATES: ReadonlySet<FileState> = new Set(["archived", "restoring", "restored"]);
+
+/**
+ * Storage classes that cannot be read until restored (S3's GLACIER and
+ * DEEP_ARCHIVE; most S3-compatible providers reuse these names). Glacier
+ * Instant Retrieval (GLACIER_IR) reads like any other class.
+ */
+export const COLD_STORAGE_CLASSES: ReadonlySet<string> = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+
+export type Availability = "servable" | "cold" | "absent";
+
+/** What an entry means for serving, before any thaw state is known. */
+export function availabilityOf(entry: CatalogEntry | null): Availability {
+  if (!entry || !SERVED_STATES.has(entry.state)) return "absent";
+  return COLD_STORAGE_CLASSES.has(entry.storageClass) ? "cold" : "servable";
+}
+
+export function isPackMember(entry: CatalogEntry): boolean {
+  return entry.offset !== null && entry.length !== null;
+}
+
+/** Bytes of the file itself (a member's length, else the entry's size). */
+export function fileLength(entry: CatalogEntry): number {
+  return entry.length ?? entry.size;
+}

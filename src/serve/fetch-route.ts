@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CatalogEntry } from "../catalog/catalog.js";
+import { isPackMember } from "./availability.js";
+import { bucketDelivery } from "./bucket-delivery.js";
+import type { Resolution } from "./file-resolver.js";
+import {
+  answerCold,
+  answerEmpty,
+  answerMethodNotAllowed,
+  answerNotFound,
+  answerRefused,
+} from "./http-answers.js";
+import type { ServeService } from "./serve-service.js";
+import { streamFile } from "./stream-file.js";
+
+/**
+ * GET/HEAD /fetch/<url path>: NGINX's fallback (`try_files $uri @givre`).
+ * Delivery follows serve.delivery: `stream` sends the bytes through givre,
+ * `accel` hands NGINX an X-Accel-Redirect to serve.accel_location with a
+ * presigned URL, `redirect` answers 302. Pack members that the bucket
+ * cannot serve right by itself are always streamed (see bucket-delivery).
+ */
+export async function fetchRoute(
+  service: ServeService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawPath: string,
+): Promise<void> {
+  if (req.method !== "GET" && req.method !== "HEAD") return answerMethodNotAllowed(res);
+  const resolution =
+    service.resolver.resolveNow(rawPath) ?? (await service.resolver.resolve(rawPath));
+  if (resolution.kind !== "servable") return answerUnservable(service, res, resolution);
+  const { entry } = resolution;
+  switch (service.config.serve.delivery) {
+    case "accel":
+      return accelOrStream(service, req, res, entry);
+    case "redirect":
+      return redirectOrStream(service, req, res, entry);
+    case "stream":
+      return streamFile(service, req, res, entry);
+  }
+}
+
+export function answerUnservable(
+  service: ServeService,
+  res: ServerResponse,
+  resolution: Exclude<Resolution, { kind: "servable" }>,
+): void {
+  switch (resolution.kind) {
+    case "refused":
+      service.metrics.refused(resolution.reason);
+      return answerRefused(res, resolution.reason);
+    case "absent":
+      return answerNotFound(res);
+    case "cold":
+      return answerCold(res, resolution.verdict);
+  }
+}
+
+/** 302 to a URL presigned for this method; members are streamed (a URL would give the whole pack). */
+export async function redirectOrStream(
+  service: ServeService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: CatalogEntry,
+): Promise<void> {
+  if (isPackMember(entry)) return streamFile(service, req, res, entry);
+  const location = service.urls.url(entry.target, req.method!, entry.key);
+  answerEmpty(res, 302, { location, "cache-control": "no-store", "content-length": 0 });
+}
+
+async function accelOrStream(
+  service: ServeService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: CatalogEntry,
+): Promise<void> {
+  const delivery = bucketDelivery(entry, req.method!, req.headers, service.urls);
+  if (!delivery) return streamFile(service, req, res, entry);
+  const headers = ["x-accel-redirect", service.config.serve.accelLocation];
+  headers.push("x-givre-url", delivery.url, "content-length", "0");
+  if (delivery.range) headers.push("x-givre-range", delivery.range);
+  if (delivery.member) {
+    headers.push("x-givre-content-range", delivery.member.contentRange);
+    headers.push("x-givre-etag", delivery.member.etag);
+    headers.push("x-givre-last-modified", delivery.member.lastModified);
+  }
+  answerEmpty(res, 200, headers);
+}
