@@ -1,17 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { bucketDelivery } from "./bucket-delivery.js";
+import { deliveryHeaders, nginxDelivery } from "./bucket-delivery.js";
 import type { Resolution } from "./file-resolver.js";
 import { answerEmpty, coldHeaders } from "./http-answers.js";
 import type { ServeService } from "./serve-service.js";
 import { pathOfTarget } from "./url-path.js";
 import { encodeKey } from "../storage/sigv4.js";
-
-/**
- * Origin of givre as NGINX reaches it: the `upstream givre` block of
- * contrib/nginx/givre-upstream.conf. Pack members that the bucket cannot
- * serve right are proxied back to givre's own stream through it.
- */
-export const GIVRE_UPSTREAM_ORIGIN = "http://givre";
 
 /**
  * GET /auth, for NGINX's auth_request: the original URI in X-Original-URI
@@ -56,22 +49,8 @@ function answerAuth(
       return answerEmpty(res, 401, { ...coldHeaders(resolution.verdict), "content-length": 0 });
   }
   const { entry } = resolution;
-  const delivery = bucketDelivery(entry, method, req.headers, service.urls);
-  if (!delivery) {
-    const headers = ["x-givre-url", `${GIVRE_UPSTREAM_ORIGIN}/fetch${rawPath}`];
-    headers.push("x-givre-key", encodeKey(entry.key), "content-length", "0");
-    if (req.headers.range) headers.push("x-givre-range", req.headers.range);
-    return answerEmpty(res, 200, headers);
-  }
-  const headers = ["x-givre-url", delivery.url, "x-givre-key", encodeKey(delivery.key)];
-  headers.push("content-length", "0");
-  if (delivery.range) headers.push("x-givre-range", delivery.range);
-  if (delivery.member) {
-    headers.push("x-givre-content-range", delivery.member.contentRange);
-    headers.push("x-givre-etag", delivery.member.etag);
-    headers.push("x-givre-last-modified", delivery.member.lastModified);
-  }
-  answerEmpty(res, 200, headers);
+  const delivery = nginxDelivery(entry, method, req.headers, rawPath, service.urls);
+  answerEmpty(res, 200, deliveryHeaders(delivery, encodeKey(entry.key)));
 }
 
 function deny(res: ServerResponse, reason: string): void {

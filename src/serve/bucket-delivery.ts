@@ -1,35 +1,48 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CatalogEntry } from "../catalog/catalog.js";
+import { contentTypeOf } from "../storage/content-type.js";
 import { fileLength, isPackMember } from "./availability.js";
 import { contentRange, parseRange, rangeHeader } from "./byte-range.js";
 import type { SignedUrls } from "./signed-urls.js";
+import { planStream } from "./stream-plan.js";
 import { validatorsOf } from "./validators.js";
 
 /**
- * How NGINX fetches a file straight from the bucket (auth_request and
- * X-Accel-Redirect delivery): a URL presigned for the request's method,
- * and the Range header NGINX must send with it.
- *
- * A plain object is the file: the client's Range and conditional headers
- * go to the bucket unchanged and its answer is right as it stands.
- *
- * A pack member is a byte range of its pack, and a signed URL cannot
- * restrict a range by itself. NGINX can add a Range header, but the bucket
- * then answers 206 with the pack's Content-Range, and NGINX cannot turn
- * that into the 200 a client asked for. So a member goes straight to the
- * bucket only when the client itself asked for one satisfiable range of a
- * GET with no validators: the answer is a 206 either way, and the
- * snippet replaces Content-Range, ETag and Last-Modified with the
- * member's. Every other member request (whole file, HEAD, conditional,
- * If-Range, unsatisfiable) is answered by givre's own stream.
+ * Origin of givre as NGINX reaches it: the `upstream givre` block of
+ * contrib/nginx/givre-upstream.conf.
  */
-export interface BucketDelivery {
+export const GIVRE_UPSTREAM_ORIGIN = "http://givre";
+
+/**
+ * What NGINX fetches for a client's request in auth_request and
+ * X-Accel-Redirect delivery, and the headers it puts on the answer in
+ * place of the upstream's (the snippets hide ETag, Last-Modified and
+ * Content-Range and add these), so a file keeps the validators it had
+ * when NGINX served it from disk, whichever way its bytes come.
+ *
+ * Straight from the bucket, with a URL presigned for the method:
+ * - a plain object, whole, with no conditional header;
+ * - one satisfiable range of a GET with no conditional header, moved into
+ *   the pack's coordinates for a member: the answer is a 206 either way,
+ *   only its Content-Range changes.
+ * Everything else goes to givre's own stream, which decides 304 and 416
+ * from the catalog: conditionals (the bucket knows other validators),
+ * a whole member (the bucket would answer 206 with the pack's
+ * Content-Range, and NGINX cannot turn that into a 200), HEAD with a
+ * range, unsatisfiable ranges.
+ */
+export interface NginxDelivery {
+  via: "bucket" | "givre";
+  /** The presigned object URL, or givre's /fetch through the `givre` upstream. */
   url: string;
+  /** The object holding the bytes (for a member, its pack). */
   key: string;
-  /** The Range header to send to the bucket; "" for none. */
+  /** The Range header NGINX sends with it; "" for none. */
   range: string;
-  /** For a member: the headers that replace the bucket's. */
-  member?: { contentRange: string; etag: string; lastModified: string };
+  etag: string;
+  lastModified: string;
+  /** The client's Content-Range; "" when the answer has none. */
+  contentRange: string;
 }
 
 const CONDITIONAL_HEADERS = [
@@ -40,32 +53,49 @@ const CONDITIONAL_HEADERS = [
   "if-range",
 ];
 
-/** The bucket delivery for a servable entry, or undefined when givre must stream it. */
-export function bucketDelivery(
+export function nginxDelivery(
   entry: CatalogEntry,
   method: string,
   headers: IncomingHttpHeaders,
+  rawPath: string,
   urls: SignedUrls,
-): BucketDelivery | undefined {
-  if (!isPackMember(entry)) {
-    const url = urls.url(entry.target, method, entry.key);
-    return { url, key: entry.key, range: headers.range ?? "" };
-  }
-  if (method !== "GET" || CONDITIONAL_HEADERS.some((name) => headers[name] !== undefined)) {
-    return undefined;
-  }
+): NginxDelivery {
+  const validators = validatorsOf(entry);
+  const base = { key: entry.key, etag: validators.etag, lastModified: validators.lastModified };
+  const conditional = CONDITIONAL_HEADERS.some((name) => headers[name] !== undefined);
   const length = fileLength(entry);
   const range = parseRange(headers.range, length);
-  if (range.kind !== "part") return undefined;
-  const validators = validatorsOf(entry);
-  return {
-    url: urls.url(entry.target, "GET", entry.key),
-    key: entry.key,
-    range: rangeHeader(entry.offset!, range.start, range.end),
-    member: {
+  const member = isPackMember(entry);
+  if (!conditional && range.kind === "whole" && !member) {
+    const url = urls.url(entry.target, method, entry.key);
+    return { ...base, via: "bucket", url, range: "", contentRange: "" };
+  }
+  if (!conditional && range.kind === "part" && method === "GET") {
+    const type = member ? contentTypeOf(entry.path) : undefined;
+    return {
+      ...base,
+      via: "bucket",
+      url: urls.url(entry.target, "GET", entry.key, type),
+      range: rangeHeader(entry.offset ?? 0, range.start, range.end),
       contentRange: contentRange(range.start, range.end, length),
-      etag: validators.etag,
-      lastModified: validators.lastModified,
-    },
+    };
+  }
+  const plan = planStream(entry, headers);
+  return {
+    ...base,
+    via: "givre",
+    url: `${GIVRE_UPSTREAM_ORIGIN}/fetch${rawPath}`,
+    range: headers.range ?? "",
+    contentRange: String(plan.headers["content-range"] ?? ""),
   };
+}
+
+/** The delivery as response headers (flat list), for /auth and X-Accel-Redirect. */
+export function deliveryHeaders(delivery: NginxDelivery, encodedKey: string): string[] {
+  const headers = ["x-givre-url", delivery.url, "x-givre-key", encodedKey];
+  headers.push("x-givre-etag", delivery.etag, "x-givre-last-modified", delivery.lastModified);
+  if (delivery.range) headers.push("x-givre-range", delivery.range);
+  if (delivery.contentRange) headers.push("x-givre-content-range", delivery.contentRange);
+  headers.push("content-length", "0");
+  return headers;
 }

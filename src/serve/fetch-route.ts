@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CatalogEntry } from "../catalog/catalog.js";
 import { isPackMember } from "./availability.js";
-import { bucketDelivery } from "./bucket-delivery.js";
+import { deliveryHeaders, nginxDelivery } from "./bucket-delivery.js";
+import { encodeKey } from "../storage/sigv4.js";
 import type { Resolution } from "./file-resolver.js";
 import {
   answerCold,
@@ -33,7 +34,7 @@ export async function fetchRoute(
   const { entry } = resolution;
   switch (service.config.serve.delivery) {
     case "accel":
-      return accelOrStream(service, req, res, entry);
+      return accelOrStream(service, req, res, entry, rawPath);
     case "redirect":
       return redirectOrStream(service, req, res, entry);
     case "stream":
@@ -74,16 +75,10 @@ async function accelOrStream(
   req: IncomingMessage,
   res: ServerResponse,
   entry: CatalogEntry,
+  rawPath: string,
 ): Promise<void> {
-  const delivery = bucketDelivery(entry, req.method!, req.headers, service.urls);
-  if (!delivery) return streamFile(service, req, res, entry);
+  const delivery = nginxDelivery(entry, req.method!, req.headers, rawPath, service.urls);
+  if (delivery.via === "givre") return streamFile(service, req, res, entry);
   const headers = ["x-accel-redirect", service.config.serve.accelLocation];
-  headers.push("x-givre-url", delivery.url, "content-length", "0");
-  if (delivery.range) headers.push("x-givre-range", delivery.range);
-  if (delivery.member) {
-    headers.push("x-givre-content-range", delivery.member.contentRange);
-    headers.push("x-givre-etag", delivery.member.etag);
-    headers.push("x-givre-last-modified", delivery.member.lastModified);
-  }
-  answerEmpty(res, 200, headers);
+  answerEmpty(res, 200, [...headers, ...deliveryHeaders(delivery, encodeKey(entry.key))]);
 }

@@ -82,18 +82,28 @@ export class SignedUrls {
     }
   }
 
-  /** `http://host/bucket/key?X-Amz-...`, for `method` (GET or HEAD). */
-  url(targetName: string, method: string, key: string): string {
-    const cacheKey = `${targetName}\n${method}\n${key}`;
+  /**
+   * `http://host/bucket/key?X-Amz-...`, for `method` (GET or HEAD). With
+   * `contentType`, the bucket answers with that Content-Type (a pack
+   * member read from its tar).
+   */
+  url(targetName: string, method: string, key: string, contentType?: string): string {
+    const cacheKey = `${targetName}\n${method}\n${key}\n${contentType ?? ""}`;
     const now = this.#now();
     const cached = this.#cache.get(cacheKey, now);
     if (cached !== undefined) return cached;
-    const url = this.#sign(targetName, method, key, now);
+    const url = this.#sign(targetName, method, key, now, contentType);
     this.#cache.set(cacheKey, url, now + (this.#ttlSeconds * 1000) / 2);
     return url;
   }
 
-  #sign(targetName: string, method: string, key: string, now: number): string {
+  #sign(
+    targetName: string,
+    method: string,
+    key: string,
+    now: number,
+    contentType: string | undefined,
+  ): string {
     const target = this.#targets.get(targetName);
     if (!target?.credentials) {
       throw new StorageError(
@@ -110,6 +120,7 @@ export class SignedUrls {
       target.credentials,
       this.#ttlSeconds,
       new Date(now),
+      contentType === undefined ? {} : { "response-content-type": contentType },
     );
     this.signatures++;
     return `${target.location.origin}${path}?${query}`;

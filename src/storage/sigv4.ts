@@ -85,7 +85,8 @@ export class SigV4Signer {
    * A presigned URL's query string (without `?`) for `method` on `path`,
    * valid `expiresIn` seconds from `now`. Only `host` is signed and the
    * payload is UNSIGNED-PAYLOAD, which is what proxies and S3-compatible
-   * gateways accept.
+   * gateways accept. `extra` adds signed query parameters, such as S3's
+   * `response-content-type` override.
    */
   presignQuery(
     method: string,
@@ -94,6 +95,7 @@ export class SigV4Signer {
     credentials: SigningCredentials,
     expiresIn: number,
     now = new Date(),
+    extra: Readonly<Record<string, string>> = {},
   ): string {
     const { stamp, day } = amzDate(now);
     const scope = `${day}/${this.#region}/${SERVICE}/aws4_request`;
@@ -106,6 +108,7 @@ export class SigV4Signer {
       ["X-Amz-SignedHeaders", "host"],
     ];
     if (credentials.sessionToken) params.push(["X-Amz-Security-Token", credentials.sessionToken]);
+    params.push(...Object.entries(extra));
     params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const query = params
       .map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`)

@@ -74,12 +74,13 @@ describe("/auth for auth_request", () => {
     expect(object.headers.get("content-length")).toBe(String(image.length));
   });
 
-  it("passes a client's range on a plain object to the bucket as it is", async () => {
+  it("passes a client's range on a plain object to the bucket, with its Content-Range", async () => {
     const response = await auth("/data/radar/%C3%BCn%C3%AF%20%E2%98%94.png", {
       range: "bytes=2-6",
     });
 
     expect(response.headers.get("x-givre-range")).toBe("bytes=2-6");
+    expect(response.headers.get("x-givre-content-range")).toBe(`bytes 2-6/${image.length}`);
     const object = await followAuth(response.headers);
     expect(object.status).toBe(206);
     expect(await object.text()).toBe(image.subarray(2, 7).toString());
@@ -99,24 +100,41 @@ describe("/auth for auth_request", () => {
     expect(await object.text()).toBe(memberText.slice(4, 10));
   });
 
-  it("sends a whole member, HEAD or conditional request back to givre's own stream", async () => {
+  it("sends a whole member, HEAD with a range or a conditional back to givre's stream", async () => {
     const whole = await auth("/data/radar/b.png");
     const head = await auth("/data/radar/b.png", {
       "x-original-method": "HEAD",
       range: "bytes=0-1",
     });
-    const conditional = await auth("/data/radar/b.png", {
-      range: "bytes=0-1",
-      "if-range": '"x"',
+    const ifRange = await auth("/data/radar/b.png", { range: "bytes=0-1", "if-range": '"x"' });
+    const ifNoneMatch = await auth("/data/radar/%C3%BCn%C3%AF%20%E2%98%94.png", {
+      "if-none-match": '"5cf2676f-1"',
     });
 
-    for (const response of [whole, head, conditional]) {
+    for (const response of [whole, head, ifRange]) {
       expect(response.status).toBe(200);
       expect(response.headers.get("x-givre-url")).toBe("http://givre/fetch/data/radar/b.png");
-      expect(response.headers.get("x-givre-content-range")).toBeNull();
     }
+    expect(ifNoneMatch.headers.get("x-givre-url")).toBe(
+      "http://givre/fetch/data/radar/%C3%BCn%C3%AF%20%E2%98%94.png",
+    );
     expect(whole.headers.get("x-givre-range")).toBeNull();
+    expect(whole.headers.get("x-givre-content-range")).toBeNull();
     expect(head.headers.get("x-givre-range")).toBe("bytes=0-1");
+    expect(head.headers.get("x-givre-content-range")).toBe(`bytes 0-1/${memberText.length}`);
+    // If-Range names another version: givre's stream will send the whole file.
+    expect(ifRange.headers.get("x-givre-content-range")).toBeNull();
+  });
+
+  it("gives the file's own validators to put in place of the bucket's", async () => {
+    const response = await auth("/data/radar/b.png", { range: "bytes=0-1" });
+
+    expect(response.headers.get("x-givre-etag")).toBe(
+      `"${(Date.UTC(2019, 5, 1, 12) / 1000).toString(16)}-${memberText.length.toString(16)}"`,
+    );
+    expect(response.headers.get("x-givre-last-modified")).toBe("Sat, 01 Jun 2019 12:00:00 GMT");
+    const object = await followAuth(response.headers);
+    expect(object.headers.get("content-type")).toBe("image/png");
   });
 
   it("answers 403 for an unknown path and 401 with cold headers for a cold object", async () => {

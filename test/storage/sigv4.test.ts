@@ -80,4 +80,34 @@ describe("SigV4Signer", () => {
     expect(ours.get("X-Amz-Content-Sha256")).toBe("UNSIGNED-PAYLOAD");
     expect(ours.get("X-Amz-SignedHeaders")).toBe("host");
   });
+
+  it("presigns extra query parameters as the SDK's signer does", async () => {
+    const path = `/site-archive/${encodeKey("data/.givre/packs/p.tar")}`;
+    const extra = { "response-content-type": "image/png" };
+    const query = new SigV4Signer("gra").presignQuery(
+      "GET",
+      "s3.example.net",
+      path,
+      credentials,
+      900,
+      now,
+      extra,
+    );
+
+    const only = new Set(["x-amz-content-sha256"]);
+    const presigned = await reference.presign(
+      {
+        method: "GET",
+        protocol: "https:",
+        hostname: "s3.example.net",
+        path,
+        headers: { host: "s3.example.net", "x-amz-content-sha256": UNSIGNED_PAYLOAD },
+        query: { "X-Amz-Content-Sha256": UNSIGNED_PAYLOAD, ...extra },
+      },
+      { signingDate: now, expiresIn: 900, unhoistableHeaders: only, unsignableHeaders: only },
+    );
+    const expected = new URLSearchParams(presigned.query as Record<string, string>);
+
+    expect(Object.fromEntries(new URLSearchParams(query))).toEqual(Object.fromEntries(expected));
+  });
 });
