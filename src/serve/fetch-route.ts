@@ -13,6 +13,7 @@ import {
 } from "./http-answers.js";
 import type { ServeService } from "./serve-service.js";
 import { streamFile } from "./stream-file.js";
+import { isNotModified, validatorsOf } from "./validators.js";
 
 /**
  * GET/HEAD /fetch/<url path>: NGINX's fallback (`try_files $uri @givre`).
@@ -58,7 +59,10 @@ export function answerUnservable(
   }
 }
 
-/** 302 to a URL presigned for this method; members are streamed (a URL would give the whole pack). */
+/**
+ * 302 to a URL presigned for this method; 304 first when the client's
+ * validators match. Members are streamed (a URL would give the whole pack).
+ */
 export async function redirectOrStream(
   service: ServeService,
   req: IncomingMessage,
@@ -66,6 +70,10 @@ export async function redirectOrStream(
   entry: CatalogEntry,
 ): Promise<void> {
   if (isPackMember(entry)) return streamFile(service, req, res, entry);
+  const validators = validatorsOf(entry);
+  if (isNotModified(req.headers, validators)) {
+    return answerEmpty(res, 304, { etag: validators.etag, "last-modified": validators.lastModified });
+  }
   const location = service.urls.url(entry.target, req.method!, entry.key);
   answerEmpty(res, 302, { location, "cache-control": "no-store", "content-length": 0 });
 }
