@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import type { GivreConfig } from "../config/config.js";
 import { GivreError, UsageError, errorMessage } from "../errors.js";
 import type { Catalog } from "./catalog.js";
+import { postgresLocation } from "./postgres-location.js";
 import { SqliteCatalog } from "./sqlite-catalog.js";
 
 /** Where a catalog lives: a SQLite file, or a PostgreSQL database. */
@@ -34,6 +35,13 @@ export function parseCatalogLocation(text: string): CatalogLocation | undefined 
     return { kind: "sqlite", file: resolve(text.slice("sqlite:".length)) };
   }
   return undefined;
+}
+
+/** What `Catalog.describe()` will say once opened: `sqlite FILE` or `postgres user@host/db`. */
+export function describeLocation(location: CatalogLocation): string {
+  return location.kind === "sqlite"
+    ? `sqlite ${location.file}`
+    : `postgres ${postgresLocation(location.url)}`;
 }
 
 /** Opens (and migrates) the catalog the config names. */

@@ -1,7 +1,8 @@
 import pg from "pg";
 import type { Catalog, CatalogEntry, EntrySelection, PolicySummary, RunRecord } from "./catalog.js";
 import { rowToEntry, rowToRun, selectionWhere, type EntryRow } from "./columns.js";
-import { catalogDatabaseFailure, isUnreachable, postgresLocation } from "./postgres-errors.js";
+import { catalogDatabaseFailure, isUnreachable } from "./postgres-errors.js";
+import { postgresLocation } from "./postgres-location.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import {
   GET_ENTRY,

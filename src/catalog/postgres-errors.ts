@@ -26,21 +26,6 @@ interface PgError {
   cause?: unknown;
 }
 
-/**
- * `user@host:port/database` from a postgres:// URL: enough to find the
- * server, never the password (neither the URL's nor a `password=` query
- * parameter, which is why the query is left out too).
- */
-export function postgresLocation(url: string): string {
-  const parsed = new URL(url);
-  const host =
-    decodeURIComponent(parsed.hostname) || parsed.searchParams.get("host") || "localhost";
-  const user = decodeURIComponent(parsed.username) || parsed.searchParams.get("user");
-  const port = parsed.port ? `:${parsed.port}` : "";
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
-  return `${user ? `${user}@` : ""}${host}${port}/${database}`;
-}
-
 /** True when the error says the server cannot be reached, not that a query was wrong. */
 export function isUnreachable(error: unknown): boolean {
   let current = error as PgError | undefined;
