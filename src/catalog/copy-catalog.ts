@@ -11,8 +11,6 @@ export interface CopyOptions {
   batchSize?: number;
   /** Called after each batch with the number of entries copied so far. */
   onProgress?: (copied: number) => void;
-  /** Checked between batches; a stopped copy leaves whole batches in the target. */
-  signal?: AbortSignal;
 }
 
 export interface CopyResult {
@@ -74,7 +72,6 @@ export async function copyCatalog(
     batch.push(entry);
     if (batch.length < batchSize) continue;
     await flush();
-    options.signal?.throwIfAborted();
   }
   if (batch.length > 0) await flush();
   return { entries, runs, runsKept };

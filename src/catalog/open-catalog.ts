@@ -10,7 +10,10 @@ import { SqliteCatalog } from "./sqlite-catalog.js";
 export type CatalogLocation = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
 
 export interface OpenCatalogOptions {
-  /** Open a SQLite file read-only: never create it, never migrate it. Default false. */
+  /**
+   * Only read: never create a SQLite file or a PostgreSQL schema, never
+   * migrate one; refuse a store with no givre catalog. Default false.
+   */
   readonly?: boolean;
   /** What the operator should check when a SQLite file cannot be opened. */
   hint?: string;
@@ -63,7 +66,7 @@ export async function openCatalogAt(
 ): Promise<Catalog> {
   if (location.kind === "postgres") {
     const { PostgresCatalog } = await import("./postgres-catalog.js");
-    return PostgresCatalog.open(location.url);
+    return PostgresCatalog.open(location.url, { readonly: options.readonly ?? false });
   }
   return openSqlite(location.file, options);
 }

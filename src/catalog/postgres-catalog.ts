@@ -1,9 +1,9 @@
 import pg from "pg";
 import type { Catalog, CatalogEntry, EntrySelection, PolicySummary, RunRecord } from "./catalog.js";
 import { rowToEntry, rowToRun, selectionWhere, type EntryRow } from "./columns.js";
-import { catalogDatabaseFailure, isUnreachable } from "./postgres-errors.js";
+import { catalogDatabaseFailure, isCatalogDatabaseProblem } from "./postgres-errors.js";
 import { postgresLocation } from "./postgres-location.js";
-import { migratePostgres } from "./postgres-migrations.js";
+import { checkPostgresSchema, migratePostgres } from "./postgres-migrations.js";
 import {
   GET_ENTRY,
   deleteStatements,
@@ -16,16 +16,27 @@ import {
 /** Rows fetched per page by select(); keeps memory flat on millions of rows. */
 const PAGE_SIZE = 1000;
 
+/**
+ * Connections kept by one process. A primary-key lookup takes well under a
+ * millisecond, so a few connections carry thousands of lookups a second;
+ * 10 absorbs a storm's spikes, and ten web fronts plus workers still fit
+ * PostgreSQL's default max_connections of 100.
+ */
+const DEFAULT_POOL_SIZE = 10;
+/** How long a query waits for a connection (new, or free in the pool), in ms. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface PostgresCatalogOptions {
-  /**
-   * Connections kept by this process. Default 10: a primary-key lookup
-   * takes well under a millisecond, so a few connections carry thousands
-   * of lookups a second; 10 absorbs a storm's spikes, and ten web fronts
-   * plus workers still fit PostgreSQL's default max_connections of 100.
-   */
+  /** Connections kept by this process. Default DEFAULT_POOL_SIZE (10). */
   poolSize?: number;
   /** How long to wait for a connection, in ms. Default 10,000. */
   connectTimeout?: number;
+  /**
+   * Never create or migrate the schema; refuse a database without an
+   * up-to-date givre catalog. For reading a catalog that must not change
+   * (the source of `catalog migrate`). Default false.
+   */
+  readonly?: boolean;
 }
 
 /** An idle connection is closed after this long, in ms; reopened on demand. */
@@ -52,8 +63,8 @@ export class PostgresCatalog implements Catalog {
     const where = postgresLocation(url);
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: options.connectTimeout ?? 10_000,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      connectionTimeoutMillis: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: IDLE_TIMEOUT_MS,
       keepAlive: true,
       application_name: "givre",
@@ -65,7 +76,8 @@ export class PostgresCatalog implements Catalog {
     try {
       const client = await pool.connect();
       try {
-        await migratePostgres(client, where);
+        if (options.readonly) await checkPostgresSchema(client, where);
+        else await migratePostgres(client, where);
       } finally {
         client.release();
       }
@@ -217,8 +229,12 @@ export class PostgresCatalog implements Catalog {
     }
   }
 
-  /** Connection trouble becomes a GivreError naming the server; a query's own error stays as it is. */
+  /**
+   * Trouble with the server, the login or the role's rights becomes a
+   * GivreError naming the server; a query's own error (a constraint) stays
+   * as it is.
+   */
   #failure(error: unknown): unknown {
-    return isUnreachable(error) ? catalogDatabaseFailure(this.#where, error) : error;
+    return isCatalogDatabaseProblem(error) ? catalogDatabaseFailure(this.#where, error) : error;
   }
 }

@@ -26,6 +26,14 @@ interface PgError {
   cause?: unknown;
 }
 
+/** SQLSTATEs about the login, the database or the role's rights rather than the query. */
+const ACCESS_CODES = new Set(["28P01", "28000", "3D000", "42501"]);
+
+/** True when the error is about reaching or using the database, not about one query's data. */
+export function isCatalogDatabaseProblem(error: unknown): boolean {
+  return isUnreachable(error) || ACCESS_CODES.has((error as PgError | undefined)?.code ?? "");
+}
+
 /** True when the error says the server cannot be reached, not that a query was wrong. */
 export function isUnreachable(error: unknown): boolean {
   let current = error as PgError | undefined;

@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
-import { catalogTooNew } from "./catalog-errors.js";
+import { UsageError } from "../errors.js";
+import { catalogTooNew, notACatalog } from "./catalog-errors.js";
 
 /**
  * Schema versions, applied in order; each applied version is a row of
@@ -83,6 +84,19 @@ export async function migratePostgres(client: ClientBase, where: string): Promis
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
+  }
+}
+
+/** For a read-only open: the schema must be there and up to date, as nothing may change it. */
+export async function checkPostgresSchema(client: ClientBase, where: string): Promise<void> {
+  const version = await appliedVersion(client, where);
+  if (version === 0) throw notACatalog(`postgres ${where}`);
+  if (version < POSTGRES_MIGRATIONS.length) {
+    throw new UsageError(
+      "CATALOG_NOT_MIGRATED",
+      `catalog postgres ${where} has schema version ${version}; this givre needs ${POSTGRES_MIGRATIONS.length}`,
+      { hint: "open it once for writing (e.g. givre doctor with this catalog) to migrate it" },
+    );
   }
 }
 

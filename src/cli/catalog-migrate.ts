@@ -39,7 +39,7 @@ export function registerCatalogMigrate(group: Command): void {
     .addHelpText(
       "after",
       `
-The source is only read (a SQLite source is opened read-only). The target
+The source is only read: never created, never migrated. The target
 is created and migrated if needed, and must be empty unless --force. With
 --force, entries with the same root and path are replaced and runs with the
 same id are kept: run again with --force to finish an interrupted copy.

@@ -82,15 +82,40 @@ describe("PostgreSQL catalog", () => {
     try {
       const reader = await PostgresCatalog.open(readerUrl.toString());
       expect(await reader.get("data", "radar/a.png")).toStrictEqual(entry("radar/a.png"));
-      await expect(reader.putMany([entry("radar/b.png")])).rejects.toThrow(
-        "permission denied for table files",
-      );
+      await expect(reader.putMany([entry("radar/b.png")])).rejects.toMatchObject({
+        code: "CATALOG_NOT_PERMITTED",
+        exitCode: 2,
+        message: `catalog postgres ${role}@${new URL(url).host}/${database.name}: permission denied for table files`,
+      });
       await Promise.all([reader.close(), writer.close()]);
     } finally {
       // Roles outlive the test database: this one goes now.
       await queryOnce(url, `DROP OWNED BY ${role}`);
       await queryOnce(url, `DROP ROLE ${role}`);
     }
+  });
+
+  it("read-only, it refuses a schema without a catalog and creates nothing in it", async () => {
+    const url = await createTestSchema(database.url);
+    const server = new URL(postgresUnderTest());
+    await expect(PostgresCatalog.open(url, { readonly: true })).rejects.toMatchObject({
+      code: "CATALOG_NOT_FOUND",
+      message: `postgres postgres@${server.host}/${database.name} holds no givre catalog`,
+    });
+    const tables = await queryOnce(
+      url,
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    );
+    expect(tables).toEqual([]);
+  });
+
+  it("read-only, it reads an up-to-date catalog", async () => {
+    const url = await createTestSchema(database.url);
+    const writer = await PostgresCatalog.open(url);
+    await writer.putMany([entry("radar/a.png")]);
+    const reader = await PostgresCatalog.open(url, { readonly: true });
+    expect(await reader.get("data", "radar/a.png")).toStrictEqual(entry("radar/a.png"));
+    await Promise.all([reader.close(), writer.close()]);
   });
 
   it("reconnects after the server closed its idle connections", async () => {

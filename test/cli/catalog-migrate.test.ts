@@ -177,6 +177,20 @@ describe("givre catalog migrate", () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it("refuses a PostgreSQL source with no catalog, and creates nothing in it", async () => {
+    const empty = await createTestSchema(database.url, "e");
+    const result = await migrate("--from", empty, "--to", `sqlite:${join(dir, "unused.db")}`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      lines(
+        `givre: ${where()} holds no givre catalog`,
+        "  fix: check the path or URL; a catalog is created by opening it for writing",
+      ),
+    );
+    expect(await tablesIn(empty)).toBe(0);
+    expect(existsSync(join(dir, "unused.db"))).toBe(false);
+  });
+
   it("refuses the same catalog as source and target", async () => {
     const result = await migrate("--from", `sqlite:${sourceFile}`, "--to", `sqlite:${sourceFile}`);
     expect(result.code).toBe(2);
