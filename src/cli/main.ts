@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
+import { registerCatalog } from "./catalog.js";
 import { registerDoctor } from "./doctor.js";
 
 const program = new Command("givre")
@@ -15,6 +16,7 @@ const program = new Command("givre")
   .exitOverride();
 
 registerDoctor(program);
+registerCatalog(program);
 
 try {
   await program.parseAsync(process.argv);
