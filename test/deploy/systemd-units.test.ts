@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureDebianPackages } from "../services/debian-packages.js";
 
 const UNITS_DIR = join(dirname(fileURLToPath(import.meta.url)), "../../contrib/systemd");
 const UNITS = ["givre-run.service", "givre-run.timer", "givre-serve.service"];
@@ -33,6 +34,7 @@ describe("contrib/systemd", () => {
   // stubs for /usr/bin/node and /bin/kill makes the check independent of
   // where this machine keeps Node.js. The drop-in is the kind the role adds.
   beforeAll(() => {
+    ensureDebianPackages(["systemd"], ["systemd-analyze"]);
     root = mkdtempSync(join(tmpdir(), "givre-units-"));
     const units = join(root, "etc/systemd/system");
     mkdirSync(join(units, "givre-run.service.d"), { recursive: true });
