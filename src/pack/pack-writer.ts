@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
 import { END_OF_ARCHIVE, memberHeader, padding, type TarMember } from "./tar-header.js";
 
@@ -17,6 +16,7 @@ export class PackWriter {
   readonly #stream = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   #position = 0;
   #members = 0;
+  #failure: Error | undefined;
 
   /** The archive's bytes, for the upload to consume. */
   get output(): Readable {
@@ -51,12 +51,25 @@ export class PackWriter {
 
   /** Breaks the stream so the upload aborts. */
   fail(error: Error): void {
+    this.#failure ??= error;
     this.#stream.destroy(error);
   }
 
   async #write(chunk: Buffer): Promise<void> {
     if (chunk.length === 0) return;
+    if (this.#stream.destroyed) throw this.#failure ?? new Error("the pack stream is closed");
     this.#position += chunk.length;
-    if (!this.#stream.write(chunk)) await once(this.#stream, "drain");
+    if (this.#stream.write(chunk)) return;
+    // Wait for the upload to catch up, or for the stream to break under us.
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => settle(resolve);
+      const onClose = () =>
+        settle(() => reject(this.#failure ?? new Error("the pack stream is closed")));
+      const settle = (then: () => void) => {
+        this.#stream.off("drain", onDrain).off("close", onClose);
+        then();
+      };
+      this.#stream.once("drain", onDrain).once("close", onClose);
+    });
   }
 }

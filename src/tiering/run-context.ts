@@ -84,7 +84,7 @@ export class RunContext {
       bucket = new TokenBucket(rate);
       this.#throttles.set(policy.name, bucket);
     }
-    await bucket.take(bytes);
+    await bucket.take(bytes, this.signal);
   }
 
   /** Keeps hold of work that finishes after its upload slot was freed. */
