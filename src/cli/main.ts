@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
 import { registerDoctor } from "./doctor.js";
+import { registerPlan } from "./plan.js";
+import { registerPolicy } from "./policy.js";
 
 const program = new Command("givre")
   .description(
@@ -15,6 +17,8 @@ const program = new Command("givre")
   .exitOverride();
 
 registerDoctor(program);
+registerPlan(program);
+registerPolicy(program);
 
 try {
   await program.parseAsync(process.argv);
