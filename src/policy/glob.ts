@@ -105,11 +105,31 @@ function finalParts(parts: readonly (NameTest | null)[]): number {
   return final;
 }
 
+/** Literal text, one `*`, literal text: the common shape (`*.png`, `latest*.png`). */
+const STAR_ONCE = /^([^*?[\]{}()!+@\\]*)\*([^*?[\]{}()!+@\\]*)$/;
+
 function partTest(part: string): NameTest | null {
   if (part === "**") return null;
   if (!picomatch.scan(part).isGlob && !part.includes("\\")) return (name) => name === part;
+  const star = STAR_ONCE.exec(part);
+  if (star) return starTest(star[1]!, star[2]!);
   const regex = picomatch.makeRe(part, GLOB_OPTIONS);
   return (name) => regex.test(name);
+}
+
+/**
+ * `prefix*suffix` without a regex, as picomatch reads it: a leading `*`
+ * matches no hidden name, and no glob matches `.` or `..`.
+ */
+function starTest(prefix: string, suffix: string): NameTest {
+  const shortest = Math.max(prefix.length + suffix.length, 1);
+  return (name) =>
+    name.length >= shortest &&
+    name.startsWith(prefix) &&
+    name.endsWith(suffix) &&
+    (prefix !== "" || !isHidden(name)) &&
+    name !== "." &&
+    name !== "..";
 }
 
 /** The literal folders before the first wildcard, then anything. */

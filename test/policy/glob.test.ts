@@ -29,6 +29,10 @@ const GLOBS = [
   "radar/.cache/*",
   "radar/**/+(hail|rain)_*.png",
   "radar/?ail/**",
+  "radar/*",
+  "radar/ab*ba",
+  "radar/.*",
+  "radar/*.",
 ];
 
 const PATHS = [
@@ -56,6 +60,13 @@ const PATHS = [
   "a/x/b",
   "a/x/y/b",
   "radar",
+  "radar/aba",
+  "radar/abba",
+  "radar/abxba",
+  "radar/.png",
+  "radar/.",
+  "radar/..",
+  "radar/x.",
 ];
 
 describe("segment globs", () => {
