@@ -4,6 +4,8 @@ import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
 import { registerCatalog } from "./catalog.js";
 import { registerDoctor } from "./doctor.js";
+import { registerPlan } from "./plan.js";
+import { registerPolicy } from "./policy.js";
 
 const program = new Command("givre")
   .description(
@@ -17,6 +19,8 @@ const program = new Command("givre")
 
 registerDoctor(program);
 registerCatalog(program);
+registerPlan(program);
+registerPolicy(program);
 
 try {
   await program.parseAsync(process.argv);
