@@ -2,7 +2,10 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
+import { registerCatalog } from "./catalog.js";
 import { registerDoctor } from "./doctor.js";
+import { registerPlan } from "./plan.js";
+import { registerPolicy } from "./policy.js";
 import { registerServe } from "./serve.js";
 
 const program = new Command("givre")
@@ -16,6 +19,9 @@ const program = new Command("givre")
   .exitOverride();
 
 registerDoctor(program);
+registerCatalog(program);
+registerPlan(program);
+registerPolicy(program);
 registerServe(program);
 
 try {
