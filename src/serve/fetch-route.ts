@@ -72,7 +72,10 @@ export async function redirectOrStream(
   if (isPackMember(entry)) return streamFile(service, req, res, entry);
   const validators = validatorsOf(entry);
   if (isNotModified(req.headers, validators)) {
-    return answerEmpty(res, 304, { etag: validators.etag, "last-modified": validators.lastModified });
+    return answerEmpty(res, 304, {
+      etag: validators.etag,
+      "last-modified": validators.lastModified,
+    });
   }
   const location = service.urls.url(entry.target, req.method!, entry.key);
   answerEmpty(res, 302, { location, "cache-control": "no-store", "content-length": 0 });

@@ -23,6 +23,7 @@ export class ServeMetrics {
   readonly #requests = new Map<string, number>();
   readonly #refusals = new Map<string, number>();
   readonly #latency = new Map<string, Histogram>();
+  #streamedBytes = 0;
 
   /** One answered request; `seconds` from its arrival to its last byte. */
   answered(route: string, status: number, seconds: number): void {
@@ -38,6 +39,11 @@ export class ServeMetrics {
     }
     histogram.sum += seconds;
     histogram.count++;
+  }
+
+  /** Bytes of files sent through givre itself (stream delivery, members). */
+  streamed(bytes: number): void {
+    this.#streamedBytes += bytes;
   }
 
   refused(reason: string): void {
@@ -64,6 +70,8 @@ export class ServeMetrics {
     );
     lines.push(`givre_serve_lookups_total{cache="hit"} ${sources.lookups.hits}`);
     lines.push(`givre_serve_lookups_total{cache="miss"} ${sources.lookups.misses}`);
+    family("givre_serve_streamed_bytes_total", "counter", "File bytes sent through givre.");
+    lines.push(`givre_serve_streamed_bytes_total ${this.#streamedBytes}`);
     family("givre_serve_signatures_total", "counter", "URLs presigned (reused ones not counted).");
     lines.push(`givre_serve_signatures_total ${sources.signatures()}`);
     family(

@@ -42,6 +42,7 @@ export async function streamFile(
   res.writeHead(plan.status, plan.headers);
   try {
     await pipeline(upstream, res);
+    service.metrics.streamed(bytes);
   } catch (error) {
     // The client went away, or the bucket broke off mid-body: either way
     // the socket is closed so the client cannot take a short body for whole.
