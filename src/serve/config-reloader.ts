@@ -10,8 +10,8 @@ export interface ConfigReloaderOptions {
   file: string;
   /** Reads and checks the config; throws a located error when it is wrong. */
   load: () => GivreConfig;
-  /** Applies a config that loaded cleanly. */
-  apply: (config: GivreConfig) => Promise<void>;
+  /** Applies a config that loaded cleanly; returns the settings that need a restart. */
+  apply: (config: GivreConfig) => Promise<string[]>;
   log: Logger;
 }
 
@@ -67,7 +67,8 @@ export class ConfigReloader {
       return;
     }
     try {
-      await apply(config);
+      const needsRestart = await apply(config);
+      log.info({ file, reason, delivery: config.serve.delivery, needsRestart }, "config reloaded");
     } catch (error) {
       log.error({ file, reason, error: errorMessage(error) }, "config reload failed");
     }

@@ -32,6 +32,8 @@ export interface LookupServerDeps {
   log: Logger;
   /** Credentials and cold-object calls per target; default: the target's S3 client. */
   access?: (target: TargetConfig) => TargetAccess;
+  /** The clock of caches and recall limits; tests move it. Default Date.now. */
+  now?: () => number;
 }
 
 type Route = "fetch" | "auth" | "redirect" | "files" | "healthz" | "metrics" | "unknown";
@@ -82,20 +84,19 @@ export class LookupServer {
     return this.#service.config;
   }
 
-  /** Swaps in a service for a new config; what needs a restart is said in the log. */
-  async reload(config: GivreConfig): Promise<void> {
+  /**
+   * Swaps in a service for a new config; returns the settings that only a
+   * restart applies (listen address, catalog), which keep their old value.
+   */
+  async reload(config: GivreConfig): Promise<string[]> {
     const previous = this.#service;
-    const needsRestart = ["host", "port"].filter(
-      (field) =>
-        config.serve[field as "host" | "port"] !== previous.config.serve[field as "host" | "port"],
-    );
+    const needsRestart: string[] = [];
+    if (config.serve.host !== previous.config.serve.host) needsRestart.push("serve.listen");
+    if (config.serve.port !== previous.config.serve.port) needsRestart.push("serve.listen");
     if (config.catalog !== previous.config.catalog) needsRestart.push("catalog");
     this.#service = await this.#newService(config);
     setTimeout(() => previous.destroy(), RETIRE_AFTER_MS).unref();
-    this.#deps.log.info(
-      { file: config.file, delivery: config.serve.delivery, needsRestart },
-      "config reloaded",
-    );
+    return [...new Set(needsRestart)];
   }
 
   /** Stops accepting, lets requests in flight finish, closes idle keep-alive sockets. */
@@ -110,8 +111,8 @@ export class LookupServer {
 
   async #newService(config: GivreConfig): Promise<ServeService> {
     const access = this.#deps.access ?? ((target: TargetConfig) => this.#s3Access(target));
-    const { catalog, log } = this.#deps;
-    return new ServeService({ config, catalog, log, access, metrics: this.#metrics }).start();
+    const { catalog, log, now } = this.#deps;
+    return new ServeService({ config, catalog, log, access, metrics: this.#metrics, now }).start();
   }
 
   #s3Access(target: TargetConfig): TargetAccess {

@@ -1,11 +1,14 @@
 /**
- * A bounded cache with least-recently-used eviction and a deadline per
- * entry. A Map keeps insertion order, so re-inserting on use makes the
- * first key the least recently used one: O(1) per operation.
+ * A bounded cache with a deadline per entry, evicting entries not used
+ * lately (the CLOCK approximation of least-recently-used): a hit only
+ * marks its entry, and eviction gives marked entries a second chance by
+ * moving them to the back of the Map's insertion order. A hit is thus
+ * one Map lookup, where exact LRU would delete and re-insert on every
+ * hit, which is the hot path of the lookup server.
  */
 export class LruCache<V> {
   readonly #capacity: number;
-  readonly #entries = new Map<string, { value: V; expiresAt: number }>();
+  readonly #entries = new Map<string, { value: V; expiresAt: number; used: boolean }>();
 
   /** `capacity` 0 turns the cache off (every get misses). */
   constructor(capacity: number) {
@@ -24,21 +27,27 @@ export class LruCache<V> {
       this.#entries.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    entry.used = true;
     return entry.value;
   }
 
   set(key: string, value: V, expiresAt: number): void {
     if (this.#capacity === 0) return;
     this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt });
-    if (this.#entries.size > this.#capacity) {
-      this.#entries.delete(this.#entries.keys().next().value as string);
-    }
+    this.#entries.set(key, { value, expiresAt, used: false });
+    if (this.#entries.size > this.#capacity) this.#evictOne();
   }
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  #evictOne(): void {
+    for (const [key, entry] of this.#entries) {
+      this.#entries.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      this.#entries.set(key, entry);
+    }
   }
 }

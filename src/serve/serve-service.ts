@@ -24,6 +24,8 @@ export interface ServeServiceDeps {
   access: (target: TargetConfig) => TargetAccess;
   /** Shared by every service a server swaps in, so counters survive reloads. */
   metrics: ServeMetrics;
+  /** Default Date.now. */
+  now?: () => number;
 }
 
 /** Sockets to the object store for streamed reads; NGINX's keepalive pool is sized alike. */
@@ -47,7 +49,7 @@ export class ServeService {
   readonly resolver: FileResolver;
   readonly reader: ObjectReader;
 
-  constructor({ config, catalog, log, access, metrics }: ServeServiceDeps) {
+  constructor({ config, catalog, log, access, metrics, now }: ServeServiceDeps) {
     const serve = config.serve;
     this.config = config;
     this.catalog = catalog;
@@ -57,8 +59,13 @@ export class ServeService {
     this.lookup = new FileLookup(catalog, {
       cacheEntries: serve.cacheEntries,
       negativeTtl: serve.negativeTtl,
+      now,
     });
-    this.urls = new SignedUrls({ ttlSeconds: serve.urlTtl, cacheEntries: serve.cacheEntries });
+    this.urls = new SignedUrls({
+      ttlSeconds: serve.urlTtl,
+      cacheEntries: serve.cacheEntries,
+      now,
+    });
     const cold = new Map<string, ColdObjects>();
     for (const target of Object.values(config.targets)) {
       const targetAccess = access(target);
@@ -68,6 +75,7 @@ export class ServeService {
     this.cold = new ColdGate((name) => cold.get(name), log, {
       recallOnAccess: serve.recallOnAccess,
       recallsPerMinute: serve.recallsPerMinute,
+      now,
     });
     this.resolver = new FileResolver(this.prefixes, this.lookup, this.cold);
     this.reader = new ObjectReader(READ_SOCKETS);

@@ -11,6 +11,9 @@ export interface ExpiringCredentials extends SigningCredentials {
 
 export type CredentialSource = () => Promise<ExpiringCredentials>;
 
+/** Signing times are whole minutes (or a quarter of a short url_ttl). */
+const SIGNING_QUANTUM_MS = 60_000;
+
 /** Credentials this close to expiry are fetched again (the SDK refreshes them). */
 const CREDENTIALS_REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -92,8 +95,14 @@ export class SignedUrls {
     const now = this.#now();
     const cached = this.#cache.get(cacheKey, now);
     if (cached !== undefined) return cached;
-    const url = this.#sign(targetName, method, key, now, contentType);
-    this.#cache.set(cacheKey, url, now + (this.#ttlSeconds * 1000) / 2);
+    const ttlMs = this.#ttlSeconds * 1000;
+    // Signing at the start of a time quantum lets the signer reuse the
+    // query it built for the quantum; a URL is still valid for at least
+    // ttl/2 whenever it is handed out.
+    const quantum = Math.min(SIGNING_QUANTUM_MS, ttlMs / 4);
+    const signedAt = now - (now % quantum);
+    const url = this.#sign(targetName, method, key, signedAt, contentType);
+    this.#cache.set(cacheKey, url, signedAt + ttlMs / 2);
     return url;
   }
 

@@ -30,6 +30,8 @@ export const MAX_URL_PATH_BYTES = 4096;
 
 const OUTSIDE: UrlPathResult = { kind: "outside" };
 const ENCODED_SLASH_OR_BACKSLASH = /%(2f|5c)/i;
+/** Printable ASCII without `%` or `\\`: decodes to itself. */
+const PLAIN_PATH = /^[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
 const NON_ASCII = /[^\t\n\r\u0020-\u007f]/;
 const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
 // C0 controls (NUL included) and DEL; never part of a served name.
@@ -66,6 +68,8 @@ export function decodeUrlPath(raw: string): string | { kind: "refused"; reason: 
   const refuse = (reason: PathRefusal) => ({ kind: "refused" as const, reason });
   if (!raw.startsWith("/")) return refuse("PATH_NOT_ABSOLUTE");
   if (raw.length > MAX_URL_PATH_BYTES) return refuse("PATH_TOO_LONG");
+  // Most paths have nothing to decode: only their segments need checking.
+  if (PLAIN_PATH.test(raw)) return refuseBadSegments(raw) ?? raw;
   if (ENCODED_SLASH_OR_BACKSLASH.test(raw)) return refuse("PATH_ENCODED_SLASH");
   let decoded: string;
   try {

@@ -34,14 +34,29 @@ export function encodeRfc3986(text: string): string {
   );
 }
 
+/** Characters SigV4 leaves as they are in a path; most keys are made of these alone. */
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 /** An object key as it appears in a request path: each segment encoded, slashes kept. */
 export function encodeKey(key: string): string {
+  if (UNRESERVED_PATH.test(key)) return key;
   return key.split("/").map(encodeRfc3986).join("/");
 }
+
+/** Query prefixes kept per signer: one per signing second, access key, lifetime and token. */
+const QUERY_PREFIXES_KEPT = 64;
 
 export class SigV4Signer {
   readonly #region: string;
   readonly #keys = new Map<string, Buffer>();
+  /**
+   * The sorted X-Amz-* part of presigned queries, which depends only on
+   * the time, the credentials and the lifetime: callers that sign many
+   * URLs with one time (the lookup server signs at whole minutes) build it
+   * once.
+   */
+  readonly #queryPrefixes = new Map<string, string>();
+  #lastDate: { ms: number; stamp: string; day: string } = { ms: NaN, stamp: "", day: "" };
 
   constructor(region: string) {
     this.#region = region;
@@ -97,8 +112,29 @@ export class SigV4Signer {
     now = new Date(),
     extra: Readonly<Record<string, string>> = {},
   ): string {
-    const { stamp, day } = amzDate(now);
+    const { stamp, day } = this.#amzDate(now);
     const scope = `${day}/${this.#region}/${SERVICE}/aws4_request`;
+    let query = this.#queryPrefix(stamp, scope, credentials, expiresIn);
+    // Every X-Amz-* name sorts before lower-case names such as response-content-type.
+    const names = Object.keys(extra).sort();
+    for (const name of names) {
+      if (name.startsWith("X-Amz-")) throw new Error(`presignQuery: ${name} is set by the signer`);
+      query += `&${encodeRfc3986(name)}=${encodeRfc3986(extra[name]!)}`;
+    }
+    const canonical = `${method}\n${path}\n${query}\nhost:${host}\n\nhost\n${UNSIGNED_PAYLOAD}`;
+    const signature = this.#sign(canonical, stamp, scope, day, credentials.secretAccessKey);
+    return `${query}&X-Amz-Signature=${signature}`;
+  }
+
+  #queryPrefix(
+    stamp: string,
+    scope: string,
+    credentials: SigningCredentials,
+    expiresIn: number,
+  ): string {
+    const cacheKey = `${stamp}\n${credentials.accessKeyId}\n${expiresIn}\n${credentials.sessionToken ?? ""}`;
+    let prefix = this.#queryPrefixes.get(cacheKey);
+    if (prefix !== undefined) return prefix;
     const params: [string, string][] = [
       ["X-Amz-Algorithm", ALGORITHM],
       ["X-Amz-Content-Sha256", UNSIGNED_PAYLOAD],
@@ -108,14 +144,20 @@ export class SigV4Signer {
       ["X-Amz-SignedHeaders", "host"],
     ];
     if (credentials.sessionToken) params.push(["X-Amz-Security-Token", credentials.sessionToken]);
-    params.push(...Object.entries(extra));
     params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const query = params
+    prefix = params
       .map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`)
       .join("&");
-    const canonical = [method, path, query, `host:${host}\n`, "host", UNSIGNED_PAYLOAD].join("\n");
-    const signature = this.#sign(canonical, stamp, scope, day, credentials.secretAccessKey);
-    return `${query}&X-Amz-Signature=${signature}`;
+    if (this.#queryPrefixes.size >= QUERY_PREFIXES_KEPT) this.#queryPrefixes.clear();
+    this.#queryPrefixes.set(cacheKey, prefix);
+    return prefix;
+  }
+
+  /** amzDate, remembered for the last second asked. */
+  #amzDate(now: Date): { stamp: string; day: string } {
+    const ms = now.getTime() - (now.getTime() % 1000);
+    if (this.#lastDate.ms !== ms) this.#lastDate = { ms, ...amzDate(now) };
+    return this.#lastDate;
   }
 
   #sign(canonical: string, stamp: string, scope: string, day: string, secret: string): string {

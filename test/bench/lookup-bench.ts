@@ -1,0 +1,311 @@
+/**
+ * The lookup part of `npm run bench`: `givre serve` on a catalog of
+ * 1,000,000 archived entries, loaded by wrk at 32 connections, beside a
+ * bare node:http server answering 204 in the same run. Measures /auth
+ * (random paths over the whole catalog, and one hot path), /fetch of a
+ * small archived file, and NGINX with snippet (a) in front of /fetch.
+ * Target: /auth at least 0.5x the bare server's req/s, p99 under 5 ms.
+ * Runnable alone: node --import tsx test/bench/lookup-bench.ts
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import * as Minio from "minio";
+import type { CatalogEntry } from "../../src/catalog/catalog.js";
+import { SqliteCatalog } from "../../src/catalog/sqlite-catalog.js";
+import { startCephGateway, type S3Endpoint } from "../services/ceph-gateway.js";
+import { freePort, waitFor } from "../services/free-port.js";
+import { startNginxWithSnippet } from "../support/nginx-snippets.js";
+import type { BenchContext, BenchPart } from "./bench-part.js";
+import { wrkLoad, type LoadResult } from "./wrk-load.js";
+
+const ENTRIES = 1_000_000;
+const BATCH = 100_000;
+const CONNECTIONS = 32;
+const SECONDS = 10;
+const WARMUP_SECONDS = 2;
+const ROUNDS = 3;
+const MIN_RATIO = 0.5;
+const MAX_P99_MS = 5;
+const SMALL_FILE = Buffer.alloc(2048, "small archived tile ");
+const BUCKET = "givre-bench-lookup";
+
+export const lookupBench: BenchPart = {
+  name: "lookup",
+  run: (context) => runLookupBench(context),
+};
+
+/** Runs the lookup bench under `context.dir`; resolves whether the /auth target was met. */
+export async function runLookupBench(
+  context: Pick<BenchContext, "dir" | "print" | "givre">,
+): Promise<boolean> {
+  const dir = join(context.dir, "lookup");
+  mkdirSync(join(dir, "state"), { recursive: true });
+  mkdirSync(join(dir, "site", "data"), { recursive: true });
+  const stops: (() => unknown)[] = [];
+  try {
+    const gateway = await startCephGateway();
+    stops.push(() => gateway.stop());
+    await prepareBucket(gateway);
+    const started = performance.now();
+    await fillCatalog(join(dir, "state", "catalog.db"));
+    context.print(`catalog of ${count(ENTRIES)} entries made in ${since(started)} s`);
+    const barePort = await freePort();
+    const bare = await startChild(bareServerArgs(barePort), barePort);
+    stops.push(() => bare.child.kill());
+    const givre = await startGivre(context.givre, writeConfig(dir, gateway), gateway);
+    stops.push(() => givre.child.kill());
+    const nginx = await startNginxWithSnippet("givre-fallback.conf", join(dir, "site"), givre.port);
+    stops.push(() => nginx.stop());
+    context.print(machine());
+    return await measure(context, dir, { bare, givre, nginxUrl: nginx.url });
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+interface Servers {
+  bare: Child;
+  givre: Child;
+  nginxUrl: string;
+}
+
+async function measure(
+  context: Pick<BenchContext, "print">,
+  dir: string,
+  servers: Servers,
+): Promise<boolean> {
+  const { bare, givre } = servers;
+  const script = join(dir, "load.lua");
+  const load = (url: string, lua?: string, seconds = SECONDS) =>
+    wrkLoad({ url, connections: CONNECTIONS, seconds, script: lua, scriptFile: script });
+  const row = (label: string, result: LoadResult, rss?: number, base?: LoadResult) =>
+    context.print(formatRow(label, result, rss, base));
+
+  await load(bare.url, undefined, WARMUP_SECONDS);
+  await load(`${givre.url}/auth`, randomAuthScript(), WARMUP_SECONDS);
+  // Alternating rounds, median of each: drift on a shared machine hits both alike.
+  const bareRuns: LoadResult[] = [];
+  const authRuns: LoadResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bareRuns.push(await load(bare.url));
+    authRuns.push(await load(`${givre.url}/auth`, randomAuthScript()));
+  }
+  const bareResult = median(bareRuns);
+  const authRandom = median(authRuns);
+  row(`bare node:http 204 (median of ${ROUNDS})`, bareResult, rssMiB(bare.child));
+  row(`/auth, random over 1M (median of ${ROUNDS})`, authRandom, rssMiB(givre.child), bareResult);
+  const authHot = await load(`${givre.url}/auth`, hotAuthScript());
+  row("/auth, one hot path", authHot, rssMiB(givre.child), bareResult);
+  const fetchSmall = await load(`${givre.url}/fetch/data/bench/small.png`);
+  row("/fetch of a 2 KiB archived file", fetchSmall, rssMiB(givre.child), bareResult);
+  const direct = await load(await presignedUrl(givre.url));
+  row("the same object, presigned, direct", direct, undefined, bareResult);
+  const throughNginx = await load(`${servers.nginxUrl}/data/bench/small.png`);
+  row("NGINX (a) -> givre /fetch", throughNginx, rssMiB(givre.child), bareResult);
+  context.print(`givre peak RSS ${peakRssMiB(givre.child).toFixed(1)} MiB`);
+
+  const ratio = authRandom.requestsPerSecond / bareResult.requestsPerSecond;
+  const met = ratio >= MIN_RATIO && authRandom.p99Ms < MAX_P99_MS && authRandom.errors === 0;
+  context.print(
+    `target (/auth >= ${MIN_RATIO}x bare req/s, p99 < ${MAX_P99_MS} ms at ${CONNECTIONS} connections): ${met ? "met" : "MISSED"}`,
+  );
+  return met;
+}
+
+/** The run with the median req/s. */
+function median(results: readonly LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function presignedUrl(givreUrl: string): Promise<string> {
+  const report = await (await fetch(`${givreUrl}/v1/files/data/bench/small.png?url`)).json();
+  return (report as { url: string }).url;
+}
+
+function formatRow(
+  label: string,
+  result: LoadResult,
+  rss: number | undefined,
+  base?: LoadResult,
+): string {
+  const rate = Math.round(result.requestsPerSecond).toLocaleString("en-US").padStart(7);
+  const parts = [
+    `${rate} req/s`,
+    `p50 ${result.p50Ms.toFixed(2)} ms`,
+    `p99 ${result.p99Ms.toFixed(2)} ms`,
+  ];
+  if (rss !== undefined) parts.push(`RSS ${rss.toFixed(1)} MiB`);
+  if (base) parts.push(`${(result.requestsPerSecond / base.requestsPerSecond).toFixed(2)}x bare`);
+  if (result.errors) parts.push(`${result.errors} errors`);
+  return `${label.padEnd(38)} ${parts.join(", ")}`;
+}
+
+/** The catalog path of entry i, spread like radar images over products and days. */
+function entryPath(i: number): string {
+  return `radar/p${i % 6}/${Math.floor(i / 1000)}/img_${i}.png`;
+}
+
+function randomAuthScript(): string {
+  return `math.randomseed(42)
+request = function()
+  local i = math.random(0, ${ENTRIES - 1})
+  local path = string.format("/data/radar/p%d/%d/img_%d.png", i % 6, math.floor(i / 1000), i)
+  return wrk.format("GET", "/auth", { ["X-Original-URI"] = path })
+end
+`;
+}
+
+function hotAuthScript(): string {
+  return `wrk.headers["X-Original-URI"] = "/data/${entryPath(4242)}"\n`;
+}
+
+async function fillCatalog(file: string): Promise<void> {
+  const catalog = new SqliteCatalog(file);
+  try {
+    // In key order, so SQLite appends to its B-tree instead of splitting pages.
+    const paths = Array.from({ length: ENTRIES }, (_, i) => entryPath(i)).sort();
+    for (let start = 0; start < ENTRIES; start += BATCH) {
+      const batch = paths.slice(start, start + BATCH).map((path) => entry(path, 20_000));
+      await catalog.putMany(batch);
+    }
+    await catalog.putMany([entry("bench/small.png", SMALL_FILE.length)]);
+  } finally {
+    await catalog.close();
+  }
+}
+
+function entry(path: string, size: number): CatalogEntry {
+  return {
+    root: "data",
+    path,
+    state: "archived",
+    size,
+    mtimeMs: Date.UTC(2019, 5, 1),
+    mode: 0o644,
+    sha256: "0".repeat(64),
+    target: "archive",
+    bucket: BUCKET,
+    key: `data/${path}`,
+    offset: null,
+    length: null,
+    etag: null,
+    storageClass: "STANDARD",
+    policy: "radar",
+    runId: "bench",
+    manifestKey: null,
+    updatedAt: Date.UTC(2019, 6, 1),
+  };
+}
+
+async function prepareBucket(s3: S3Endpoint): Promise<void> {
+  const url = new URL(s3.endpoint);
+  const client = new Minio.Client({
+    endPoint: url.hostname,
+    port: Number(url.port),
+    useSSL: false,
+    accessKey: s3.accessKey,
+    secretKey: s3.secretKey,
+    region: s3.region,
+    pathStyle: true,
+  });
+  await client.makeBucket(BUCKET, s3.region);
+  await client.putObject(BUCKET, "data/bench/small.png", SMALL_FILE, SMALL_FILE.length);
+}
+
+function writeConfig(dir: string, s3: S3Endpoint): string {
+  const file = join(dir, "givre.yaml");
+  writeFileSync(
+    file,
+    `state_dir: ${join(dir, "state")}
+roots:
+  data: ${join(dir, "site", "data")}
+targets:
+  archive:
+    endpoint: ${s3.endpoint}
+    region: ${s3.region}
+    bucket: ${BUCKET}
+serve:
+  prefixes: { /data/: data }
+`,
+  );
+  return file;
+}
+
+interface Child {
+  child: ChildProcess;
+  url: string;
+  port: number;
+}
+
+function bareServerArgs(port: number): string[] {
+  const code = `require("node:http").createServer((req, res) => { res.writeHead(204); res.end(); }).listen(${port}, "127.0.0.1");`;
+  return ["-e", code];
+}
+
+async function startChild(
+  args: string[],
+  port: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Child> {
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "inherit"] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url, async () => (await fetch(url)).status > 0, 20_000);
+  return { child, url, port };
+}
+
+async function startGivre(givre: string, config: string, s3: S3Endpoint): Promise<Child> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: s3.accessKey,
+    AWS_SECRET_ACCESS_KEY: s3.secretKey,
+  };
+  const args = [
+    givre,
+    "serve",
+    "--config",
+    config,
+    "--listen",
+    `127.0.0.1:${port}`,
+    "--log-level",
+    "warn",
+  ];
+  return startChild(args, port, env);
+}
+
+function rssMiB(child: ChildProcess): number {
+  return statusKiB(child, "VmRSS") / 1024;
+}
+
+function peakRssMiB(child: ChildProcess): number {
+  return statusKiB(child, "VmHWM") / 1024;
+}
+
+function statusKiB(child: ChildProcess, field: string): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1] ?? NaN);
+}
+
+function machine(): string {
+  const cpu = cpus();
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  return `machine: ${cpu.length} x ${cpu[0]?.model.trim()}, node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, load average ${load}`;
+}
+
+function count(value: number): string {
+  return value.toLocaleString("en-US");
+}
+
+function since(started: number): string {
+  return ((performance.now() - started) / 1000).toFixed(1);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
+  const dir = mkdtempSync(join(tmpdir(), "givre-bench-lookup-"));
+  const givre = resolve(import.meta.dirname, "../../dist/cli/main.js");
+  const met = await runLookupBench({ dir, givre, print: (line) => console.log(`lookup: ${line}`) });
+  process.exitCode = met ? 0 : 1;
+}
