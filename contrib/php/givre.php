@@ -2,7 +2,7 @@
 /**
  * givre helper for PHP: one file, no Composer, no curl extension.
  *
- *     require '/usr/share/givre/givre.php';
+ *     require '/opt/givre/current/contrib/php/givre.php';
  *     $givre = new \Givre\Client('http://127.0.0.1:8470');
  *     $givre->exists('/data/radar/2019/06/01/img.png');   // true when givre can serve it
  *     $givre->stat('/data/radar/...');     // size, mtime, state... or null

@@ -5,7 +5,8 @@
  * (random paths over the whole catalog, and one hot path), /fetch of a
  * small archived file, and NGINX with snippet (a) in front of /fetch.
  * Target: /auth at least 0.5x the bare server's req/s, p99 under 5 ms.
- * Runnable alone: node --import tsx test/bench/lookup-bench.ts
+ * Runnable alone: node --import tsx test/bench/lookup-bench.ts (GIVRE_BENCH_DIR
+ * keeps the catalog between runs).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -50,7 +51,7 @@ export async function runLookupBench(
     await prepareBucket(gateway);
     const started = performance.now();
     await fillCatalog(join(dir, "state", "catalog.db"));
-    context.print(`catalog of ${count(ENTRIES)} entries made in ${since(started)} s`);
+    context.print(`catalog of ${count(ENTRIES)} entries ready in ${since(started)} s`);
     const barePort = await freePort();
     const bare = await startChild(bareServerArgs(barePort), barePort);
     stops.push(() => bare.child.kill());
@@ -78,8 +79,17 @@ async function measure(
 ): Promise<boolean> {
   const { bare, givre } = servers;
   const script = join(dir, "load.lua");
-  const load = (url: string, lua?: string, seconds = SECONDS) =>
-    wrkLoad({ url, connections: CONNECTIONS, seconds, script: lua, scriptFile: script });
+  const load = (url: string, lua?: string, seconds = SECONDS) => {
+    const server = url.startsWith(bare.url) ? bare : url.startsWith(givre.url) ? givre : undefined;
+    return wrkLoad({
+      url,
+      connections: CONNECTIONS,
+      seconds,
+      script: lua,
+      scriptFile: script,
+      serverPid: server?.child.pid,
+    });
+  };
   const row = (label: string, result: LoadResult, rss?: number, base?: LoadResult) =>
     context.print(formatRow(label, result, rss, base));
 
@@ -137,6 +147,9 @@ function formatRow(
     `p50 ${result.p50Ms.toFixed(2)} ms`,
     `p99 ${result.p99Ms.toFixed(2)} ms`,
   ];
+  if (result.cpuMicrosPerRequest !== undefined) {
+    parts.push(`${result.cpuMicrosPerRequest.toFixed(0)} µs CPU/request`);
+  }
   if (rss !== undefined) parts.push(`RSS ${rss.toFixed(1)} MiB`);
   if (base) parts.push(`${(result.requestsPerSecond / base.requestsPerSecond).toFixed(2)}x bare`);
   if (result.errors) parts.push(`${result.errors} errors`);
@@ -162,9 +175,11 @@ function hotAuthScript(): string {
   return `wrk.headers["X-Original-URI"] = "/data/${entryPath(4242)}"\n`;
 }
 
+/** Makes the catalog, or keeps the one an earlier bench run left (same rows). */
 async function fillCatalog(file: string): Promise<void> {
   const catalog = new SqliteCatalog(file);
   try {
+    if ((await catalog.count({})) === ENTRIES + 1) return;
     // In key order, so SQLite appends to its B-tree instead of splitting pages.
     const paths = Array.from({ length: ENTRIES }, (_, i) => entryPath(i)).sort();
     for (let start = 0; start < ENTRIES; start += BATCH) {
@@ -304,7 +319,7 @@ function since(started: number): string {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
-  const dir = mkdtempSync(join(tmpdir(), "givre-bench-lookup-"));
+  const dir = process.env.GIVRE_BENCH_DIR ?? mkdtempSync(join(tmpdir(), "givre-bench-"));
   const givre = resolve(import.meta.dirname, "../../dist/cli/main.js");
   const met = await runLookupBench({ dir, givre, print: (line) => console.log(`lookup: ${line}`) });
   process.exitCode = met ? 0 : 1;

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { ensureDebianPackages } from "../services/debian-packages.js";
 
@@ -11,12 +11,18 @@ export interface LoadResult {
   p99Ms: number;
   /** Non-2xx/3xx answers and socket errors wrk counted. */
   errors: number;
+  /** Requests completed in the run. */
+  requests: number;
+  /** CPU time the server process used per request, µs (user + system), when its pid is given. */
+  cpuMicrosPerRequest?: number;
 }
 
 export interface LoadOptions {
   url: string;
   connections: number;
   seconds: number;
+  /** The server's pid, to read its CPU time around the run. */
+  serverPid?: number;
   /** A wrk Lua script (request function), written to `scriptFile` when given. */
   script?: string;
   scriptFile?: string;
@@ -30,8 +36,21 @@ export async function wrkLoad(options: LoadOptions): Promise<LoadResult> {
     writeFileSync(options.scriptFile, options.script);
     args.push("-s", options.scriptFile);
   }
+  const cpuBefore = cpuMicros(options.serverPid);
   const { stdout } = await run("wrk", [...args, options.url], { maxBuffer: 1 << 20 });
-  return parseWrk(stdout);
+  const result = parseWrk(stdout);
+  const cpu = cpuMicros(options.serverPid) - cpuBefore;
+  if (Number.isFinite(cpu) && result.requests > 0) {
+    result.cpuMicrosPerRequest = cpu / result.requests;
+  }
+  return result;
+}
+
+/** User + system CPU of a process so far, µs, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 function parseWrk(text: string): LoadResult {
@@ -48,6 +67,7 @@ function parseWrk(text: string): LoadResult {
     p50Ms: latencyMs(text, "50%"),
     p99Ms: latencyMs(text, "99%"),
     errors: Number(errors?.[1] ?? 0) + socketTotal,
+    requests: Number(/(\d+) requests in/.exec(text)?.[1] ?? 0),
   };
 }
 
