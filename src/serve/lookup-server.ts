@@ -132,13 +132,15 @@ export class LookupServer {
     const service = this.#service;
     const url = req.url ?? "/";
     const route = routeOf(url);
-    res.once("finish", () => this.#answered(req, res, route, started));
-    let result: void | Promise<void>;
+    let result: void | Promise<void> = undefined;
     try {
       result = this.#dispatch(service, route, url, req, res);
     } catch (error) {
-      return this.#failed(service, res, route, error);
+      this.#failed(service, res, route, error);
     }
+    // Most lookups answer synchronously: count them now, without a listener.
+    if (res.writableEnded) return this.#answered(req, res, route, started);
+    res.once("close", () => this.#answered(req, res, route, started));
     if (result) result.catch((error: unknown) => this.#failed(service, res, route, error));
   }
 
