@@ -4,6 +4,9 @@ import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
 import { registerCatalog } from "./catalog.js";
 import { registerDoctor } from "./doctor.js";
+import { registerLs } from "./ls.js";
+import { registerRun } from "./run.js";
+import { registerStatus } from "./status.js";
 import { registerPlan } from "./plan.js";
 import { registerPolicy } from "./policy.js";
 import { registerServe } from "./serve.js";
@@ -19,6 +22,9 @@ const program = new Command("givre")
   .exitOverride();
 
 registerDoctor(program);
+registerRun(program);
+registerStatus(program);
+registerLs(program);
 registerCatalog(program);
 registerPlan(program);
 registerPolicy(program);

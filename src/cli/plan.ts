@@ -9,6 +9,7 @@ import { planCandidates, type Plan, type ScanProgress } from "../scan/plan.js";
 import { PlanSummary } from "../scan/plan-summary.js";
 import { atOption } from "./at-option.js";
 import { commandContext } from "./context.js";
+import { repeatable } from "./repeatable.js";
 import { JsonLinesWriter } from "./json-lines.js";
 import { number, planText } from "./plan-report.js";
 
@@ -22,7 +23,7 @@ export function registerPlan(program: Command): void {
   program
     .command("plan")
     .description("show what a run would take now, per policy, without moving anything")
-    .option("--policy <name>", "plan only this policy (repeat for several)", collect, [])
+    .option("--policy <name>", "plan only this policy (repeat for several)", repeatable, [])
     .option("--json", "one JSON object per candidate on stdout, for scripts")
     .addOption(atOption())
     .addHelpText(
@@ -99,8 +100,4 @@ function logReport(log: Logger, report: ScanReport): void {
 function progressText(state: ScanProgress): string {
   const seen = `${number(state.filesSeen)} files in ${number(state.folders)} folders`;
   return `scanning: ${seen}, ${number(state.candidates)} to go (${formatBytes(state.bytes)})`;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -3,6 +3,7 @@ import { FieldReader } from "../config/field-reader.js";
 import { UsageError } from "../errors.js";
 import type { FieldPath } from "../config/yaml-document.js";
 import { YamlDocument } from "../config/yaml-document.js";
+import { packGroupProblem } from "../pack/pack-group.js";
 import { globProblem } from "./glob.js";
 import { pathDateProblem } from "./path-date.js";
 import type { AgeSource, PackSettings, Policy, PolicyLimits } from "./policy.js";
@@ -202,16 +203,34 @@ function readPack(fields: FieldReader, pathDate: string | undefined): PackSettin
   };
 }
 
-/** `{dir}`, or date parts that the policy's path_date names, with any text between. */
+/**
+ * `{dir}`, path parts `{0}`, `{1}`..., and date parts with any text between.
+ * With `from: path`, only the date parts its path_date names (the others
+ * would be made up); with `from: mtime`, any of them, from the mtime.
+ */
 function readGroup(fields: FieldReader, pathDate: string | undefined): string {
   const group = fields.string(["pack", "group"], "{dir}");
-  const allowed = ["dir", ...dateTokens(pathDate)];
+  const problem = packGroupProblem(group);
+  if (problem) {
+    const known = "{dir}, {0}, {1}..., {yyyy}, {mm}, {dd}, {hh}";
+    fields.fail(
+      ["pack", "group"],
+      `a group template of ${known} and text (this one has ${problem})`,
+      group,
+    );
+  }
+  if (pathDate === undefined) return group;
+  const named = dateTokens(pathDate);
   for (const [, token] of group.matchAll(/\{([^{}]*)\}/g)) {
-    if (allowed.includes(token!)) continue;
-    const names = allowed.map((name) => `{${name}}`).join(", ");
-    fields.fail(["pack", "group"], `a group made of ${names} and text`, group, {
-      hint: "date parts such as {yyyy} come from age.path_date, so they need from: path",
-    });
+    if (token === "dir" || /^\d+$/.test(token!) || named.includes(token!)) continue;
+    fields.fail(
+      ["pack", "group"],
+      `date parts that age.path_date names (${named.map((n) => `{${n}}`).join(", ")})`,
+      group,
+      {
+        hint: `{${token}} is not in path_date ${pathDate}`,
+      },
+    );
   }
   return group;
 }

@@ -21,6 +21,9 @@ export function runPacks(run: RunContext): PackAssembler {
         "file changed before it was packed; it stays",
       );
     },
+    onFileFailed: (candidate, error) => {
+      if (!run.signal?.aborted) run.fail(candidate.absolutePath, errorMessage(error));
+    },
     signal: run.signal,
   });
 }
