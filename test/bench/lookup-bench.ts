@@ -12,12 +12,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import * as Minio from "minio";
 import type { CatalogEntry } from "../../src/catalog/catalog.js";
 import { SqliteCatalog } from "../../src/catalog/sqlite-catalog.js";
-import { startCephGateway, type S3Endpoint } from "../services/ceph-gateway.js";
+import type { CephGateway, S3Endpoint } from "../services/ceph-gateway.js";
 import { freePort, waitFor } from "../services/free-port.js";
 import { startNginxWithSnippet } from "../support/nginx-snippets.js";
+import { minioClient } from "../support/s3.js";
+import { benchGateway, makeBucket, stopBenchGateway } from "./bench-gateway.js";
 import type { BenchContext, BenchPart } from "./bench-part.js";
 import { wrkLoad, type LoadResult } from "./wrk-load.js";
 
@@ -46,8 +47,7 @@ export async function runLookupBench(
   mkdirSync(join(dir, "site", "data"), { recursive: true });
   const stops: (() => unknown)[] = [];
   try {
-    const gateway = await startCephGateway();
-    stops.push(() => gateway.stop());
+    const gateway = await benchGateway();
     await prepareBucket(gateway);
     const started = performance.now();
     await fillCatalog(join(dir, "state", "catalog.db"));
@@ -116,11 +116,14 @@ async function measure(
   row("NGINX (a) -> givre /fetch", throughNginx, rssMiB(givre.child), bareResult);
   context.print(`givre peak RSS ${peakRssMiB(givre.child).toFixed(1)} MiB`);
 
-  const ratio = authRandom.requestsPerSecond / bareResult.requestsPerSecond;
-  const met = ratio >= MIN_RATIO && authRandom.p99Ms < MAX_P99_MS && authRandom.errors === 0;
-  context.print(
-    `target (/auth >= ${MIN_RATIO}x bare req/s, p99 < ${MAX_P99_MS} ms at ${CONNECTIONS} connections): ${met ? "met" : "MISSED"}`,
-  );
+  const meets = (result: LoadResult) =>
+    result.requestsPerSecond / bareResult.requestsPerSecond >= MIN_RATIO &&
+    result.p99Ms < MAX_P99_MS &&
+    result.errors === 0;
+  const target = `/auth >= ${MIN_RATIO}x bare req/s, p99 < ${MAX_P99_MS} ms at ${CONNECTIONS} connections`;
+  context.print(`target (${target}), one hot path: ${meets(authHot) ? "met" : "MISSED"}`);
+  const met = meets(authRandom);
+  context.print(`target (${target}), random over 1M: ${met ? "met" : "MISSED"}`);
   return met;
 }
 
@@ -215,18 +218,10 @@ function entry(path: string, size: number): CatalogEntry {
   };
 }
 
-async function prepareBucket(s3: S3Endpoint): Promise<void> {
-  const url = new URL(s3.endpoint);
-  const client = new Minio.Client({
-    endPoint: url.hostname,
-    port: Number(url.port),
-    useSSL: false,
-    accessKey: s3.accessKey,
-    secretKey: s3.secretKey,
-    region: s3.region,
-    pathStyle: true,
-  });
-  await client.makeBucket(BUCKET, s3.region);
+/** A bucket of its own on the bench's gateway, holding the one small archived object. */
+async function prepareBucket(gateway: CephGateway): Promise<void> {
+  const client = minioClient(gateway);
+  if (!(await client.bucketExists(BUCKET))) await makeBucket(gateway, BUCKET);
   await client.putObject(BUCKET, "data/bench/small.png", SMALL_FILE, SMALL_FILE.length);
 }
 
@@ -321,6 +316,10 @@ function since(started: number): string {
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   const dir = process.env.GIVRE_BENCH_DIR ?? mkdtempSync(join(tmpdir(), "givre-bench-"));
   const givre = resolve(import.meta.dirname, "../../dist/cli/main.js");
-  const met = await runLookupBench({ dir, givre, print: (line) => console.log(`lookup: ${line}`) });
-  process.exitCode = met ? 0 : 1;
+  try {
+    const print = (line: string) => console.log(`lookup: ${line}`);
+    process.exitCode = (await runLookupBench({ dir, givre, print })) ? 0 : 1;
+  } finally {
+    await stopBenchGateway();
+  }
 }

@@ -1,13 +1,12 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeliveryMode } from "../../src/config/config.js";
 import type { NginxServer } from "../services/nginx.js";
-import { testPolicy } from "../support/candidates.js";
-import { writeTree } from "../support/givre-process.js";
+import { SqliteCatalog } from "../../src/catalog/sqlite-catalog.js";
+import { makeWorkspace, runGivre, writeTree, type Workspace } from "../support/givre-process.js";
 import { startNginxWithSnippet, type SnippetName } from "../support/nginx-snippets.js";
-import { runHarness, type RunHarness } from "../support/run-harness.js";
-import { createTestBucket, minioClient, s3UnderTest } from "../support/s3.js";
+import { createTestBucket, minioClient } from "../support/s3.js";
 import { startServeProcess, type ServeProcess } from "../support/serve-process.js";
 
 const OLD = new Date(Date.UTC(2019, 5, 1, 12, 0, 0));
@@ -40,32 +39,50 @@ const MODES: [name: string, snippet: SnippetName, delivery: DeliveryMode][] = [
   ["(c) redirect", "givre-redirect.conf", "stream"],
 ];
 
-describe("NGINX with the shipped snippets, before and after givre archives", () => {
+/** The radar policy of the test: small files of a folder go into one pack. */
+const RADAR_POLICY = `name: radar
+root: data
+match:
+  include: ["radar/**"]
+age:
+  older_than: 30d
+action: archive
+target: archive
+prefix: data/
+pack: { group: "{dir}", smaller_than: 8KiB }
+`;
+
+describe("NGINX with the shipped snippets, before and after givre run archives", () => {
   let bucket: string;
-  let harness: RunHarness;
+  let workspace: Workspace;
   const disk = new Map<string, DiskAnswer>();
 
   beforeAll(async () => {
     bucket = await createTestBucket("nginx");
-    harness = runHarness(bucket);
-    writeTree(harness.dataDir, files, OLD);
+    workspace = makeWorkspace(bucket);
+    writeFileSync(join(workspace.policiesDir, "10-radar.yaml"), RADAR_POLICY);
+    writeTree(workspace.dataDir, files, OLD);
+    writeTree(workspace.dataDir, { "keep/live.png": "still on the local disk" }, OLD);
     await recordDiskAnswers();
-    const policy = testPolicy({
-      include: ["radar/**"],
-      pack: { group: "{dir}", smallerThan: 8192, maxSize: 1024 ** 3, maxFiles: 10_000 },
-    });
-    const summary = await harness.run(policy);
-    expect(summary.counts).toMatchObject({ archived: 3, packs: 1, failed: 0 });
-    // A file givre never took (the harness hands every file to the run).
-    writeTree(harness.dataDir, { "keep/live.png": "still on the local disk" }, OLD);
-    await addColdObject();
+
+    const run = await runGivre(["--config", workspace.configFile, "run"]);
+
+    expect(run.code).toBe(0);
+    const catalog = new SqliteCatalog(join(workspace.stateDir, "catalog.db"));
+    try {
+      const member = await catalog.get("data", MEMBER);
+      expect(member).toMatchObject({ state: "archived", length: files[MEMBER]!.length });
+      expect(member!.key).toMatch(/\.tar$/);
+      await addColdObject(catalog);
+    } finally {
+      await catalog.close();
+    }
   });
-  afterAll(() => harness?.close());
 
   /** Snippet (a) before any run: NGINX answers from disk, givre is never asked. */
   async function recordDiskAnswers(): Promise<void> {
     const givre = await startServeProcess(writeServeConfig("stream"));
-    const nginx = await startNginxWithSnippet("givre-fallback.conf", harness.dir, givre.port);
+    const nginx = await startNginxWithSnippet("givre-fallback.conf", workspace.dir, givre.port);
     try {
       for (const url of [PLAIN_URL, MEMBER_URL]) {
         const response = await fetch(`${nginx.url}${url}`);
@@ -85,35 +102,21 @@ describe("NGINX with the shipped snippets, before and after givre archives", () 
     }
   }
 
-  async function addColdObject(): Promise<void> {
+  async function addColdObject(catalog: SqliteCatalog): Promise<void> {
     const bytes = Buffer.from("an old image in a cold class");
     await minioClient().putObject(bucket, "data/old/cold.png", bytes, bytes.length, {
       "x-amz-storage-class": "GLACIER",
     });
-    const row = await harness.catalog.get("data", PLAIN);
-    await harness.catalog.putMany([
+    const row = await catalog.get("data", PLAIN);
+    await catalog.putMany([
       { ...row!, path: "old/cold.png", key: "data/old/cold.png", storageClass: "GLACIER" },
     ]);
   }
 
   function writeServeConfig(delivery: DeliveryMode): string {
-    const s3 = s3UnderTest();
-    const file = join(harness.dir, `givre-${delivery}.yaml`);
-    writeFileSync(
-      file,
-      `state_dir: ${harness.config.stateDir}
-roots:
-  data: ${harness.dataDir}
-targets:
-  archive:
-    endpoint: ${s3.endpoint}
-    region: ${s3.region}
-    bucket: ${bucket}
-serve:
-  prefixes: { /data/: data }
-  delivery: ${delivery}
-`,
-    );
+    const file = join(workspace.dir, `givre-${delivery}.yaml`);
+    const serve = `serve:\n  prefixes: { /data/: data }\n  delivery: ${delivery}\n`;
+    writeFileSync(file, `${readFileSync(workspace.configFile, "utf8")}\n${serve}`);
     return file;
   }
 
@@ -123,7 +126,7 @@ serve:
 
     beforeAll(async () => {
       givre = await startServeProcess(writeServeConfig(delivery));
-      nginx = await startNginxWithSnippet(snippet, harness.dir, givre.port);
+      nginx = await startNginxWithSnippet(snippet, workspace.dir, givre.port);
     });
     afterAll(async () => {
       await nginx?.stop();
