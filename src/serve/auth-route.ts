@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { deliveryHeaders, nginxDelivery } from "./bucket-delivery.js";
+import { deliveryHeaders, nginxDelivery } from "./nginx-delivery.js";
 import type { Resolution } from "./file-resolver.js";
 import { answerEmpty, coldHeaders } from "./http-answers.js";
 import type { ServeService } from "./serve-service.js";
@@ -10,7 +10,10 @@ import { encodeKey } from "../storage/sigv4.js";
  * GET /auth, for NGINX's auth_request: the original URI in X-Original-URI
  * (and method in X-Original-Method). auth_request passes only 2xx, 401 and
  * 403 and turns anything else into a 500, so:
- *   200  archived: X-Givre-Url (presigned), X-Givre-Key, X-Givre-Range;
+ *   200  archived: X-Givre-Url (presigned, or givre's own /fetch for what
+ *        only givre can answer right), X-Givre-Key, X-Givre-Range, and the
+ *        X-Givre-Etag, X-Givre-Last-Modified and X-Givre-Content-Range
+ *        that NGINX puts on the answer (see nginx-delivery);
  *   401  cold: X-Givre-State, X-Givre-Recall, Retry-After (the snippet answers 503);
  *   403  anything else: unknown, still local, outside the prefixes, refused.
  */

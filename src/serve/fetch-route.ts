@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CatalogEntry } from "../catalog/catalog.js";
 import { isPackMember } from "./availability.js";
-import { deliveryHeaders, nginxDelivery } from "./bucket-delivery.js";
+import { deliveryHeaders, nginxDelivery } from "./nginx-delivery.js";
 import { encodeKey } from "../storage/sigv4.js";
 import type { Resolution } from "./file-resolver.js";
 import {
@@ -20,7 +20,7 @@ import { isNotModified, validatorsOf } from "./validators.js";
  * Delivery follows serve.delivery: `stream` sends the bytes through givre,
  * `accel` hands NGINX an X-Accel-Redirect to serve.accel_location with a
  * presigned URL, `redirect` answers 302. Pack members that the bucket
- * cannot serve right by itself are always streamed (see bucket-delivery).
+ * cannot serve right by itself are always streamed (see nginx-delivery).
  */
 export async function fetchRoute(
   service: ServeService,
