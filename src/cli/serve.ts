@@ -7,6 +7,8 @@ import { ConfigReloader } from "../serve/config-reloader.js";
 import { LookupServer } from "../serve/lookup-server.js";
 import { commandContext } from "./context.js";
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
 interface ServeOptions {
   listen?: string;
 }
@@ -37,6 +39,10 @@ flight. NGINX snippets and a PHP helper are in contrib/.`,
       });
       const { host, port } = withListen(config).serve;
       log.info({ host, port: server.port || port, catalog: catalog.describe() }, "serving");
+      if (!LOOPBACK.test(host)) {
+        // Anyone who reaches this port gets signed URLs for archived paths.
+        log.warn({ host }, "listening beyond loopback");
+      }
       await stopSignal();
       log.info({}, "stopping");
       await reloader.close();
