@@ -9,12 +9,13 @@
 import { join } from "node:path";
 import type { BenchContext, BenchPart } from "./bench-part.js";
 import { stopBenchGateway } from "./bench-gateway.js";
+import { lookupBench } from "./lookup-bench.js";
 import { planBench } from "./plan-bench.js";
 import { packBench, runBench } from "./run-bench.js";
 import { ensureSiteTree } from "./site-tree.js";
 
 /** In order: the restore part restores what the run part archived. */
-const PARTS: readonly BenchPart[] = [planBench, runBench, packBench];
+const PARTS: readonly BenchPart[] = [planBench, runBench, packBench, lookupBench];
 const DEFAULT_FILES = 1_000_000;
 
 async function main(): Promise<void> {
