@@ -209,15 +209,16 @@ describe.skipIf(!ENABLED)("the givre role applied twice to Debian 13 in a chroot
     expect(catalog.uid).toBe(statSync(inRoot("var/lib/givre")).uid);
   });
 
-  it("installs the NGINX snippet when the bundle carries it, and notes it when not", () => {
-    const source = join(REPO_ROOT, "contrib/nginx/givre-fallback.conf");
-    const installed = inRoot("etc/nginx/snippets/givre-fallback.conf");
-    if (existsSync(source)) {
-      expect(readFileSync(installed).equals(readFileSync(source))).toBe(true);
-    } else {
-      expect(existsSync(installed)).toBe(false);
-      expect(first.stdout).toContain(
-        "This givre bundle has no contrib/nginx/givre-fallback.conf; not installed.",
+  it("installs the four NGINX snippets exactly as contrib/nginx has them", () => {
+    for (const name of [
+      "givre-upstream.conf",
+      "givre-fallback.conf",
+      "givre-auth.conf",
+      "givre-redirect.conf",
+    ]) {
+      const installed = readFileSync(inRoot(`etc/nginx/snippets/${name}`));
+      expect(installed.equals(readFileSync(join(REPO_ROOT, "contrib/nginx", name))), name).toBe(
+        true,
       );
     }
   });
