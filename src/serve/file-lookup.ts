@@ -2,11 +2,18 @@ import type { Catalog, CatalogEntry } from "../catalog/catalog.js";
 import { LruCache } from "./lru-cache.js";
 
 /**
- * How long a found entry is trusted without asking the catalog again. A
- * stale positive answer is harmless: an entry only leaves `archived` for
- * states whose object stays in the bucket (restoring, restored).
+ * How long a served entry (archived, restoring, restored) is trusted
+ * without asking the catalog again. A stale answer is harmless: such an
+ * entry only moves to states whose object stays in the bucket.
  */
 export const FOUND_TTL_MS = 60_000;
+
+/**
+ * States a run is still moving through: the file is on local disk now, and
+ * may be archived any moment. Cached no longer than "not in the catalog",
+ * so every front sees a file archived soon after the run commits it.
+ */
+const PASSING_STATES: ReadonlySet<string> = new Set(["uploading", "stored", "copied"]);
 
 export interface FileLookupOptions {
   /** Lookups kept in memory (found and not found). 0 turns the cache off. */
@@ -88,7 +95,8 @@ export class FileLookup {
   }
 
   #remember(cacheKey: string, entry: CatalogEntry | null, now: number): CatalogEntry | null {
-    this.#cache.set(cacheKey, entry, now + (entry ? FOUND_TTL_MS : this.#negativeTtl));
+    const settled = entry !== null && !PASSING_STATES.has(entry.state);
+    this.#cache.set(cacheKey, entry, now + (settled ? FOUND_TTL_MS : this.#negativeTtl));
     return entry;
   }
 }
