@@ -5,12 +5,13 @@
  * output of the givre command it ran; a step that fails stops the demo
  * with a non-zero exit code. The last line counts what really happened.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteCatalog } from "../../src/catalog/sqlite-catalog.js";
 import { startCephGateway, type CephGateway } from "../services/ceph-gateway.js";
+import { freePort, waitFor } from "../services/free-port.js";
 import { generateSampleTree, sampleContent } from "../support/sample-tree.js";
 import { minioClient } from "../support/s3.js";
 import { writeDemoConfig, type DemoPaths } from "./demo-config.js";
@@ -23,6 +24,7 @@ interface Tally {
   scanned: number;
   archived: number;
   verified: number;
+  lookedUp: number;
 }
 
 async function main(): Promise<void> {
@@ -41,8 +43,10 @@ async function main(): Promise<void> {
       `using the example policies: ${["10-radar.yaml", "20-tiles.yaml", "30-archives.yaml"].join(", ")}`,
     );
     const tally = await tier(gateway, paths);
+    tally.lookedUp = await lookUp(gateway, paths);
     step(
-      `scanned ${tally.scanned} files, archived ${tally.archived}, checked ${tally.verified} in the bucket byte for byte`,
+      `scanned ${tally.scanned} files, archived ${tally.archived}, checked ${tally.verified} in the bucket byte for byte, ` +
+        `looked up ${tally.lookedUp} by their old URLs`,
     );
   } finally {
     gateway.stop();
@@ -64,7 +68,54 @@ async function tier(gateway: CephGateway, paths: DemoPaths): Promise<Tally> {
   givre(gateway, [...config, "status"]);
   givre(gateway, [...config, "ls", "data/radar/reflectivity/2019/06"]);
   const verified = await verifyArchived(gateway, paths);
-  return { scanned: summary.scan.filesSeen, archived: summary.counts.archived, verified };
+  return {
+    scanned: summary.scan.filesSeen,
+    archived: summary.counts.archived,
+    verified,
+    lookedUp: 0,
+  };
+}
+
+/** `givre serve` answers the old URLs of archived files with their exact bytes. */
+async function lookUp(gateway: CephGateway, paths: DemoPaths): Promise<number> {
+  const port = await freePort();
+  const listen = `127.0.0.1:${port}`;
+  process.stdout.write(`\n$ givre --config ${paths.configFile} serve --listen ${listen}\n`);
+  const server = spawn(
+    process.execPath,
+    [GIVRE, "--config", paths.configFile, "serve", "--listen", listen],
+    {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: gateway.accessKey,
+        AWS_SECRET_ACCESS_KEY: gateway.secretKey,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  try {
+    await waitFor("givre serve", async () => (await fetch(`http://${listen}/healthz`)).ok, 15_000);
+    const catalog = new SqliteCatalog(join(paths.stateDir, "catalog.db"), { readonly: true });
+    let lookedUp = 0;
+    for await (const entry of catalog.select({ states: ["archived"] })) {
+      const url = `http://${listen}/fetch/data/${entry.path}`;
+      const answer = await fetch(url);
+      const bytes = Buffer.from(await answer.arrayBuffer());
+      if (answer.status !== 200 || !bytes.equals(sampleContent(entry.path, entry.size))) {
+        throw new Error(`GET ${url} answered ${answer.status} with other bytes than the original`);
+      }
+      if (lookedUp++ < 3) {
+        process.stdout.write(
+          `GET /fetch/data/${entry.path} -> ${answer.status}, ${bytes.length} bytes, ${answer.headers.get("content-type")}\n`,
+        );
+      }
+    }
+    await catalog.close();
+    process.stdout.write(`... ${lookedUp} archived files answered with their original bytes\n`);
+    return lookedUp;
+  } finally {
+    server.kill("SIGTERM");
+  }
 }
 
 /** Every archived file is gone from disk, and the bucket holds its exact bytes (read independently). */
