@@ -3,6 +3,9 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
 import { registerDoctor } from "./doctor.js";
+import { registerLs } from "./ls.js";
+import { registerRestore } from "./restore.js";
+import { registerStatus } from "./status.js";
 
 const program = new Command("givre")
   .description(
@@ -15,6 +18,9 @@ const program = new Command("givre")
   .exitOverride();
 
 registerDoctor(program);
+registerLs(program);
+registerStatus(program);
+registerRestore(program);
 
 try {
   await program.parseAsync(process.argv);
