@@ -153,14 +153,17 @@ export function formatReport(report: RestoreReport): string {
     `${verb.padEnd(10)} ${files(counts.restored)}, ${formatBytes(counts.bytes)} (${counts.reads} reads) in ${seconds} s`,
   ];
   if (counts.unchanged) lines.push(`unchanged  ${files(counts.unchanged)} already on disk`);
-  for (const conflict of report.conflicts)
+  for (const conflict of report.conflicts) {
     lines.push(`conflict   ${conflict.path}: ${conflict.reason}`);
-  for (const failure of report.failures)
+  }
+  for (const failure of report.failures) {
     lines.push(`failed     ${failure.path}: ${failure.reason}`);
+  }
   for (const thaw of report.thawing) {
     lines.push(`thawing    ${thaw.key} (${files(thaw.files)}): run again later, or add --wait`);
   }
-  if (report.sweptTemps)
+  if (report.sweptTemps) {
     lines.push(`cleaned    ${report.sweptTemps} temp files of an interrupted restore`);
+  }
   return `${lines.join("\n")}\n`;
 }

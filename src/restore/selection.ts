@@ -110,7 +110,8 @@ async function selectorOf(
     return { root, prefix: prefix ? `${prefix}/` : "", glob };
   }
   const trimmed = path.replace(/\/+$/, "");
-  if (trimmed && (await catalog.get(root, trimmed)))
+  if (trimmed && (await catalog.get(root, trimmed))) {
     return { root, prefix: trimmed, exact: trimmed };
+  }
   return { root, prefix: trimmed ? `${trimmed}/` : "" };
 }

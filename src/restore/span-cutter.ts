@@ -63,8 +63,9 @@ export async function cutSpan(
           if (sink && !dead) await settle(member, () => sink!.write(chunk.subarray(from, to)));
         }
         if (memberEnd > chunkEnd) break;
-        if (sink && !dead)
+        if (sink && !dead) {
           await settle(member, () => sink!.finish().then(() => handlers.done(member)));
+        }
         sink = undefined;
         dead = false;
         index++;
