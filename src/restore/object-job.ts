@@ -146,6 +146,14 @@ async function readOnce(
     return { unreached: [] };
   }
   context.counts.reads++;
+  const entry = read.members[0]!.entry;
+  if (!read.range && body.length !== entry.size) {
+    body.destroy();
+    const where = `${entry.root}/${entry.path} (object ${read.key})`;
+    const reason = `${where}: the object has ${body.length} bytes, the catalog says ${entry.size}; nothing written`;
+    context.failed(entry, reason);
+    return { unreached: [] };
+  }
   const sinks = new Map<Member, RestoredFile>();
   try {
     return await cutSpan(body.body, read.range?.start ?? 0, read.members, {
