@@ -76,7 +76,9 @@ export class Restorer implements RestoreContext {
       counts: { ...this.counts },
       conflicts: this.#conflicts,
       failures: this.#failures,
-      thawing: [...this.#waiting].map(([key, entries]) => ({ key, files: entries.length })),
+      thawing: [...this.#waiting]
+        .map(([key, entries]) => ({ key, files: entries.length }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
       sweptTemps: this.destinations.sweptTemps,
       elapsedMs: Date.now() - started,
     };
