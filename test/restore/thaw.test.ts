@@ -45,7 +45,7 @@ describe("givre restore of cold objects (Glacier-style test double)", () => {
 
   async function status(): Promise<string> {
     let text = "";
-    const out = { write: (chunk: string) => (text += chunk) } as NodeJS.WritableStream;
+    const out = { write: (chunk: string) => (text += chunk) } as unknown as NodeJS.WritableStream;
     await printThawStatus(catalog, double, [], config, out);
     return text;
   }
@@ -121,13 +121,14 @@ describe("givre restore of cold objects (Glacier-style test double)", () => {
     catalog.close();
     catalog = new SqliteCatalog(join(workspace.stateDir, "catalog.db"));
     const rows = [];
-    for await (const row of catalog.select({}))
-      {rows.push({
+    for await (const row of catalog.select({})) {
+      rows.push({
         root: row.root,
         path: row.path,
         state: row.state,
         fields: { storageClass: "STANDARD" },
-      });}
+      });
+    }
     await catalog.updateMany(rows);
 
     const report = await restore();
