@@ -80,6 +80,7 @@ export interface RunRecord {
 export interface EntrySelection {
   root?: string;
   policy?: string;
+  /** Any of these states; absent or empty means any state. */
   states?: readonly FileState[];
   /** Paths starting with this (a folder: end it with `/`). */
   pathPrefix?: string;
@@ -97,7 +98,11 @@ export interface PolicySummary {
   bytes: number;
 }
 
-/** Fields that a state change may set along with the state. */
+/**
+ * Fields that a state change may set along with the state. A field that is
+ * absent or `undefined` is left as it is; `null` clears a nullable field.
+ * `updatedAt` defaults to the time of the change.
+ */
 export type EntryUpdate = Partial<Omit<CatalogEntry, "root" | "path" | "state">>;
 
 export interface Catalog {
@@ -105,15 +110,28 @@ export interface Catalog {
   describe(): string;
 
   get(root: string, path: string): Promise<CatalogEntry | undefined>;
-  /** Inserts or replaces whole entries, in one transaction. */
+  /**
+   * Inserts or replaces whole entries, in one transaction: all or none.
+   * Of several entries with the same (root, path), the last one wins.
+   */
   putMany(entries: readonly CatalogEntry[]): Promise<void>;
-  /** Sets state (and fields) on many entries in one transaction. */
+  /**
+   * Sets state (and fields) on many entries in one transaction: all or
+   * none. Changes apply in order, so a later change to the same entry wins
+   * field by field. An entry that is not in the catalog is skipped, never
+   * created.
+   */
   updateMany(
     changes: readonly { root: string; path: string; state: FileState; fields?: EntryUpdate }[],
   ): Promise<void>;
+  /** Removes entries in one transaction; keys that are not there are ignored. */
   deleteMany(keys: readonly { root: string; path: string }[]): Promise<void>;
 
-  /** Entries matching a selection, in (root, path) order, streamed in pages. */
+  /**
+   * Entries matching a selection, streamed in pages, in (root, path) order
+   * where text compares as UTF-8 bytes (SQLite's BINARY, PostgreSQL's "C"),
+   * never by a locale: both implementations page and sort identically.
+   */
   select(selection: EntrySelection): AsyncIterable<CatalogEntry>;
   count(selection: EntrySelection): Promise<number>;
   summary(): Promise<PolicySummary[]>;

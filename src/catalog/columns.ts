@@ -1,4 +1,4 @@
-import type { CatalogEntry, EntrySelection, RunRecord } from "./catalog.js";
+import type { CatalogEntry, EntrySelection, EntryUpdate, RunRecord } from "./catalog.js";
 
 /** Entry field -> column; the same names in SQLite and PostgreSQL. */
 export const ENTRY_COLUMNS = {
@@ -73,7 +73,8 @@ export function selectionWhere(
   if (selection.pathPrefix) {
     // A range instead of LIKE: no escaping of % and _, and it uses the primary key.
     clauses.push(`path >= ${param(selection.pathPrefix)}`);
-    clauses.push(`path < ${param(prefixUpperBound(selection.pathPrefix))}`);
+    const upper = prefixUpperBound(selection.pathPrefix);
+    if (upper !== undefined) clauses.push(`path < ${param(upper)}`);
   }
   if (selection.mtimeFrom !== undefined) clauses.push(`mtime_ms >= ${param(selection.mtimeFrom)}`);
   if (selection.mtimeUntil !== undefined) {
@@ -82,7 +83,36 @@ export function selectionWhere(
   return clauses.length ? clauses.join(" AND ") : "TRUE";
 }
 
-/** The smallest string greater than every string starting with `prefix`. */
-function prefixUpperBound(prefix: string): string {
-  return prefix + "\u{10FFFF}";
+const MAX_CODE_POINT = 0x10ffff;
+const SURROGATES = { first: 0xd800, last: 0xdfff };
+
+/**
+ * The smallest string greater than every string starting with `prefix`,
+ * in code point order (which is UTF-8 byte order): the prefix with its last
+ * code point raised by one, so `radar/` gives `radar0`. Appending U+10FFFF
+ * instead would miss paths that continue with U+10FFFF itself. Undefined
+ * when the prefix is all U+10FFFF: then nothing bounds it from above.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const codePoints = Array.from(prefix);
+  while (codePoints.length > 0) {
+    const last = codePoints.pop()!.codePointAt(0)!;
+    if (last === MAX_CODE_POINT) continue;
+    // Surrogates are not characters: UTF-8 cannot hold them.
+    const next = last + 1 === SURROGATES.first ? SURROGATES.last + 1 : last + 1;
+    return codePoints.join("") + String.fromCodePoint(next);
+  }
+  return undefined;
+}
+
+/**
+ * The columns a change sets besides its state: the fields given (an
+ * `undefined` one is not given), and `updatedAt`, which defaults to `now`.
+ */
+export function changedFields(fields: EntryUpdate | undefined, now: number): EntryUpdate {
+  const changed: Record<string, unknown> = { updatedAt: now };
+  for (const [name, value] of Object.entries(fields ?? {})) {
+    if (value !== undefined) changed[name] = value;
+  }
+  return changed as EntryUpdate;
 }

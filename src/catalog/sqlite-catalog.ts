@@ -8,9 +8,11 @@ import type {
   PolicySummary,
   RunRecord,
 } from "./catalog.js";
+import { catalogTooNew, notACatalog } from "./catalog-errors.js";
 import {
   ENTRY_COLUMNS,
   ENTRY_FIELDS,
+  changedFields,
   rowToEntry,
   rowToRun,
   selectionWhere,
@@ -42,7 +44,9 @@ export class SqliteCatalog implements Catalog {
       readonly: options.readonly ?? false,
       timeout: BUSY_TIMEOUT_MS,
     });
-    if (!options.readonly) {
+    if (options.readonly) {
+      this.#checkReadableVersion();
+    } else {
       this.#db.pragma("journal_mode = WAL");
       this.#db.pragma("synchronous = NORMAL");
       this.#migrate();
@@ -80,7 +84,7 @@ export class SqliteCatalog implements Catalog {
   ): Promise<void> {
     const update = this.#db.transaction(() => {
       for (const change of changes) {
-        const fields = { ...change.fields, updatedAt: change.fields?.updatedAt ?? Date.now() };
+        const fields = changedFields(change.fields, Date.now());
         const names = Object.keys(fields).sort() as (keyof EntryUpdate)[];
         const params: Record<string, unknown> = {
           root: change.root,
@@ -176,14 +180,38 @@ export class SqliteCatalog implements Catalog {
     this.#db.close();
   }
 
+  /**
+   * Brings the schema up to date. Several processes may open a new file at
+   * once (serve and run starting together): IMMEDIATE takes the write lock
+   * before the version is read, so only the first one migrates and the
+   * others wait (busy timeout), then find nothing left to do.
+   */
   #migrate(): void {
-    const version = this.#db.pragma("user_version", { simple: true }) as number;
-    for (let next = version; next < SQLITE_MIGRATIONS.length; next++) {
-      this.#db.transaction(() => {
-        this.#db.exec(SQLITE_MIGRATIONS[next]!);
-        this.#db.pragma(`user_version = ${next + 1}`);
-      })();
+    this.#db
+      .transaction(() => {
+        const version = this.#version();
+        if (version > SQLITE_MIGRATIONS.length) {
+          throw catalogTooNew(this.describe(), version, SQLITE_MIGRATIONS.length);
+        }
+        for (let next = version; next < SQLITE_MIGRATIONS.length; next++) {
+          this.#db.exec(SQLITE_MIGRATIONS[next]!);
+        }
+        this.#db.pragma(`user_version = ${SQLITE_MIGRATIONS.length}`);
+      })
+      .immediate();
+  }
+
+  /** A read-only open cannot migrate, so it refuses what it cannot read. */
+  #checkReadableVersion(): void {
+    const version = this.#version();
+    if (version === 0) throw notACatalog(this.describe());
+    if (version > SQLITE_MIGRATIONS.length) {
+      throw catalogTooNew(this.describe(), version, SQLITE_MIGRATIONS.length);
     }
+  }
+
+  #version(): number {
+    return this.#db.pragma("user_version", { simple: true }) as number;
   }
 
   #updateStatement(names: readonly (keyof EntryUpdate)[]): Database.Statement {

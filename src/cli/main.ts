@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, GivreError, errorMessage } from "../errors.js";
 import { LOG_LEVELS } from "../log/logger.js";
+import { registerCatalog } from "./catalog.js";
 import { registerDoctor } from "./doctor.js";
 import { registerLs } from "./ls.js";
 import { registerRestore } from "./restore.js";
@@ -21,6 +22,7 @@ registerDoctor(program);
 registerLs(program);
 registerStatus(program);
 registerRestore(program);
+registerCatalog(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,39 +1,58 @@
-/** How often the progress line is redrawn at most. */
-const REDRAW_MS = 200;
+/** A stream that may be a terminal (process.stderr is a tty.WriteStream when it is one). */
+export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean };
 
-export interface ProgressLine {
-  /** Replaces the line's text; redrawn at most every 200 ms. */
-  update(text: string): void;
-  /** Draws the last text and moves to a new line. */
-  done(): void;
+export interface ProgressOptions {
+  /** Where the line is drawn. Default process.stderr, beside the logs. */
+  stream?: ProgressStream;
+  /** Least time between two redraws, in ms. Default 200: smooth, and cheap on a slow SSH link. */
+  interval?: number;
 }
+
+/** Moves to the start of the line and clears it, so a shorter line leaves no tail. */
+const REDRAW = "\r\x1b[K";
 
 /**
- * One status line redrawn in place on a terminal. Under cron or systemd
- * (not a terminal) it does nothing: JSON logs carry the progress there.
+ * One line redrawn in place on a terminal: `copying entries 12000/50000
+ * (24%)`. Off a terminal (cron, systemd, a pipe) it draws nothing; what
+ * the command did is in its output and its logs.
  */
-export function progressLine(stream: NodeJS.WriteStream = process.stderr): ProgressLine {
-  if (!stream.isTTY) return { update() {}, done() {} };
-  let text = "";
-  let drawnAt = 0;
-  const draw = () => {
-    const width = stream.columns ?? 100;
-    stream.write(`\r\x1b[K${text.slice(0, width - 1)}`);
-    drawnAt = Date.now();
-  };
-  return {
-    update(next) {
-      text = next;
-      if (Date.now() - drawnAt >= REDRAW_MS) draw();
-    },
-    done() {
-      if (text) draw();
-      stream.write("\n");
-    },
-  };
-}
+export class Progress {
+  readonly #label: string;
+  readonly #total: number;
+  readonly #stream: ProgressStream;
+  readonly #interval: number;
+  #lastDraw = Number.NEGATIVE_INFINITY;
+  #done = 0;
 
-/** `1,234 files/s`-style rate from a count and elapsed ms. */
-export function perSecond(count: number, elapsedMs: number): number {
-  return elapsedMs > 0 ? (count * 1000) / elapsedMs : 0;
+  constructor(label: string, total: number, options: ProgressOptions = {}) {
+    this.#label = label;
+    this.#total = total;
+    this.#stream = options.stream ?? process.stderr;
+    this.#interval = options.interval ?? 200;
+  }
+
+  get #onTerminal(): boolean {
+    return this.#stream.isTTY === true;
+  }
+
+  update(done: number): void {
+    this.#done = done;
+    if (!this.#onTerminal) return;
+    const now = Date.now();
+    if (now - this.#lastDraw < this.#interval) return;
+    this.#lastDraw = now;
+    this.#draw();
+  }
+
+  /** Draws the final count and ends the line. */
+  finish(): void {
+    if (!this.#onTerminal) return;
+    this.#draw();
+    this.#stream.write("\n");
+  }
+
+  #draw(): void {
+    const percent = this.#total > 0 ? Math.floor((100 * this.#done) / this.#total) : 100;
+    this.#stream.write(`${REDRAW}${this.#label} ${this.#done}/${this.#total} (${percent}%)`);
+  }
 }

@@ -13,6 +13,11 @@ export interface Candidate {
   /** Permission bits (`mode & 0o7777`). */
   mode: number;
   policy: Policy;
+  /**
+   * The date its age was measured from: the mtime, or with `age.from: path`
+   * the end of the period its path names.
+   */
+  dateMs: number;
 }
 
 /** What the walk met besides candidates; reported by plan and run. */

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { TargetConfig } from "../config/config.js";
-import { addPartContentMd5 } from "./content-md5.js";
+import { addContentMd5 } from "./content-md5.js";
 
 // The SDK warns on every process that Node 20 will soon be unsupported; the
 // CLI's output is a contract (JSON logs under cron), so the warning is off.
@@ -49,6 +49,6 @@ export function createS3Client(target: TargetConfig, options: S3ClientOptions = 
       requestTimeout: SOCKET_IDLE_TIMEOUT_MS,
     }),
   });
-  addPartContentMd5(client);
+  addContentMd5(client);
   return client;
 }

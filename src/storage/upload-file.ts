@@ -7,17 +7,14 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import type { ChecksumMode } from "../config/config.js";
 import { GivreError } from "../errors.js";
-import { PART_MD5_SINK } from "./content-md5.js";
 import type { DirectPut } from "./direct-put.js";
-import { multipartEtag, singlePutEtag } from "./etag.js";
+import { singlePutEtag } from "./etag.js";
+import { uploadStream } from "./upload-stream.js";
 import { encodeMetadata, type ObjectMetadata } from "./object-metadata.js";
 import { partSizeFor } from "./part-size.js";
 
-/** Parts of one file in flight at once; memory is this times the part size. */
-const PARTS_IN_FLIGHT = 4;
 const READ_CHUNK = 1024 * 1024;
 // The callback readFile does open, fstat, read and close in one trip to the
 // thread pool; the promise version makes four.
@@ -120,7 +117,6 @@ async function uploadMultipart(
 ): Promise<UploadedObject> {
   const sha256 = createHash("sha256");
   let bytes = 0;
-  const partMd5s: Buffer[] = [];
   const source = createReadStream(request.file, {
     highWaterMark: READ_CHUNK,
     signal: request.signal,
@@ -134,27 +130,9 @@ async function uploadMultipart(
   const body = pipeline(source, hashing, () => {});
   // The SHA-256 is known only once the single read ends, after the upload
   // started, so it cannot be in the metadata: it goes in a tag below.
-  const params = {
-    ...baseParams(request),
-    Body: body,
-    ContentLength: request.size,
-    [PART_MD5_SINK]: (partNumber: number, md5: Buffer) => (partMd5s[partNumber - 1] = md5),
-  };
+  const params = { ...baseParams(request), ContentLength: request.size };
   if (request.checksums === "aws") params.ChecksumAlgorithm = "SHA256";
-  const upload = new Upload({
-    client,
-    params,
-    partSize,
-    queueSize: PARTS_IN_FLIGHT,
-    leavePartsOnError: false,
-  });
-  const abort = () => void upload.abort();
-  request.signal?.addEventListener("abort", abort, { once: true });
-  try {
-    await upload.done();
-  } finally {
-    request.signal?.removeEventListener("abort", abort);
-  }
+  const sent = await uploadStream(client, { params, body, partSize, signal: request.signal });
   if (bytes !== request.size) throw new FileChangedError(request.file, request.size, bytes);
   const hex = sha256.digest("hex");
   const Tagging = { TagSet: [{ Key: "givre-sha256", Value: hex }] };
@@ -165,8 +143,8 @@ async function uploadMultipart(
     key: request.key,
     size: bytes,
     sha256: hex,
-    expectedEtag: multipartEtag(partMd5s),
-    parts: partMd5s.length,
+    expectedEtag: sent.expectedEtag,
+    parts: sent.parts,
   };
 }
 

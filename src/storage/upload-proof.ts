@@ -6,7 +6,8 @@ import { httpStatus } from "./storage-errors.js";
 /** What the bucket must show for an upload to count as proven. */
 export interface ExpectedObject {
   key: string;
-  size: number;
+  /** Absent: not checked (a pack is proven again by its ETag alone; its members know only their ranges). */
+  size?: number;
   etag: string;
 }
 
@@ -20,7 +21,7 @@ export class ProofError extends GivreError {
     super(
       "PROOF_FAILED",
       1,
-      `the bucket does not hold what was sent for ${key}: found ${found}, expected ${expected.size} bytes with ETag ${expected.etag}`,
+      `the bucket does not hold what was sent for ${key}: found ${found}, expected ${expected.size ?? "any number of"} bytes with ETag ${expected.etag}`,
     );
   }
 }
@@ -42,7 +43,7 @@ export async function proveByHead(
 }
 
 function check(expected: ExpectedObject, size: number | undefined, etag: string | undefined): void {
-  if (size === expected.size && etag === expected.etag) return;
+  if ((expected.size === undefined || size === expected.size) && etag === expected.etag) return;
   throw new ProofError(expected.key, `${size ?? "?"} bytes with ETag ${etag ?? "?"}`, expected);
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Catalog, CatalogEntry } from "../catalog/catalog.js";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { IN_BUCKET, type Catalog, type CatalogEntry } from "../catalog/catalog.js";
 import type { Logger } from "../log/logger.js";
 import type { ManifestWriter } from "../manifest/manifest-writer.js";
 import { manifestLineOf } from "../manifest/manifest-line.js";
@@ -49,10 +50,21 @@ export async function recoverUnfinished(context: RecoveryContext): Promise<Recov
     rows.push(row);
   }
   const uploading = rows.filter((row) => row.state === "uploading");
-  for (const row of uploading) await restartUpload(context, row);
+  const objects = new Map<string, CatalogEntry>(
+    uploading.map((row) => [`${row.target}\u0000${row.key}`, row]),
+  );
+  for (const row of objects.values()) await abandonUpload(context, row);
+  await context.catalog.deleteMany(uploading);
   report.restarted = uploading.length;
   const stored = rows.filter((row) => row.state === "stored");
-  await Promise.all(stored.map((row) => finishStored(context, row, report)));
+  // Members of one pack share one proof.
+  const proofs = new Map<string, Promise<boolean>>();
+  const proven = (row: CatalogEntry) => {
+    const id = `${row.target}\u0000${row.key}\u0000${row.etag}`;
+    if (!proofs.has(id)) proofs.set(id, stillProven(context, row));
+    return proofs.get(id)!;
+  };
+  await Promise.all(stored.map((row) => finishStored(context, row, report, proven)));
   if (rows.length > 0) {
     context.log.info(
       { restarted: report.restarted, finished: report.finished },
@@ -62,13 +74,26 @@ export async function recoverUnfinished(context: RecoveryContext): Promise<Recov
   return report;
 }
 
-async function restartUpload(context: RecoveryContext, row: CatalogEntry): Promise<void> {
+/**
+ * Aborts what a killed upload left of an object. A pack that completed but
+ * was never proven is deleted too, unless a proven row uses that key: packs
+ * are named per run, so nothing else can be in it. A plain object is left:
+ * its key is the file's own, and it may hold an earlier archived version.
+ */
+async function abandonUpload(context: RecoveryContext, row: CatalogEntry): Promise<void> {
   const { client, target } = context.storage.get(row.target);
   const aborted = await abortMultipartUploads(client, target.bucket, row.key);
-  await context.catalog.deleteMany([row]);
+  let deleted = false;
+  if (row.offset !== null) {
+    const proven = await context.catalog.count({ key: row.key, states: IN_BUCKET });
+    if (proven === 0) {
+      await client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: row.key }));
+      deleted = true;
+    }
+  }
   context.log.debug(
-    { root: row.root, path: row.path, aborted },
-    "unfinished upload dropped; the file will be taken again",
+    { key: row.key, aborted, deleted },
+    "unfinished upload dropped; its files will be taken again",
   );
 }
 
@@ -76,6 +101,7 @@ async function finishStored(
   context: RecoveryContext,
   row: CatalogEntry,
   report: RecoveryReport,
+  proven: (row: CatalogEntry) => Promise<boolean>,
 ): Promise<void> {
   const rootDir = context.roots[row.root];
   const policy = context.policies.get(row.policy);
@@ -86,7 +112,7 @@ async function finishStored(
   if (!rootDir) return fail(`root "${row.root}" is no longer in the config`);
   const absolutePath = join(rootDir, row.path);
   try {
-    if (!(await stillProven(context, row))) {
+    if (!(await proven(row))) {
       if (!existsSync(absolutePath)) {
         return fail(`not in the bucket as recorded, and gone from ${absolutePath}`);
       }
@@ -111,12 +137,12 @@ async function finishStored(
   }
 }
 
-/** Whether the bucket still shows the object the row recorded (pack members: their pack). */
+/** Whether the bucket still shows the object the row recorded (pack members: their pack, by ETag). */
 async function stillProven(context: RecoveryContext, row: CatalogEntry): Promise<boolean> {
-  if (row.offset !== null) return true;
   const { client } = context.storage.get(row.target);
+  const size = row.offset === null ? row.size : undefined;
   try {
-    await proveByHead(client, row.bucket, { key: row.key, size: row.size, etag: row.etag ?? "" });
+    await proveByHead(client, row.bucket, { key: row.key, size, etag: row.etag ?? "" });
     return true;
   } catch (error) {
     if (error instanceof ProofError) return false;

@@ -8,8 +8,10 @@ export interface RunCounts {
   alreadyStored: number;
   /** Left for a later run by a policy's or the run's limits. */
   deferred: number;
-  /** Uploaded and proven. */
+  /** Uploaded and proven (alone or in a pack). */
   stored: number;
+  /** Packs uploaded and proven. */
+  packs: number;
   /** Local copy removed after proof and manifest. */
   archived: number;
   /** Local copy kept (`action: copy`). */
@@ -39,6 +41,7 @@ export function emptyCounts(): RunCounts {
     alreadyStored: 0,
     deferred: 0,
     stored: 0,
+    packs: 0,
     archived: 0,
     copied: 0,
     changed: 0,

@@ -1,49 +1,21 @@
 import { hostname } from "node:os";
 import PQueue from "p-queue";
-import type { Catalog, CatalogEntry, EntryUpdate, FileState } from "../catalog/catalog.js";
-import type { GivreConfig } from "../config/config.js";
-import { errorMessage } from "../errors.js";
-import type { Logger } from "../log/logger.js";
-import { manifestLineOf } from "../manifest/manifest-line.js";
-import { ManifestWriter } from "../manifest/manifest-writer.js";
 import type { Policy } from "../policy/policy.js";
 import type { Candidate, ScanReport } from "../scan/candidate.js";
-import { contentTypeOf } from "../storage/content-type.js";
-import type { StorageRegistry, TargetStorage } from "../storage/target-storage.js";
-import { uploadFile, type UploadedObject } from "../storage/upload-file.js";
-import { proveByHead } from "../storage/upload-proof.js";
-import { Batcher } from "./batcher.js";
-import { freeLocalCopy, stateAfter } from "./free-local-copy.js";
 import { IntakeLimits } from "./intake-limits.js";
+import { PackAssembler } from "./pack-assembler.js";
 import { recoverUnfinished } from "./recovery.js";
-import { withRetries } from "./retry.js";
-import { emptyCounts, type RunCounts, type RunSummary } from "./run-summary.js";
-import { TokenBucket } from "./token-bucket.js";
+import { RunContext, type RunDeps, type RunOptions } from "./run-context.js";
+import { runPacks } from "./run-packs.js";
+import type { RunSummary } from "./run-summary.js";
+import { storeFile, uploadingRow } from "./store-file.js";
 
-export interface RunOptions {
-  dryRun?: boolean;
-  maxFiles?: number;
-  maxBytes?: number;
-  /** Policies this run is limited to (names); empty means all. */
-  policies?: readonly string[];
-  signal?: AbortSignal;
-  /** Called after every file, for a progress display. */
-  onProgress?: (counts: Readonly<RunCounts>) => void;
-}
+export type { RunDeps, RunOptions } from "./run-context.js";
 
-export interface RunDeps {
-  config: GivreConfig;
-  catalog: Catalog;
-  storage: StorageRegistry;
-  log: Logger;
-  /** Every policy of the config, in order (recovery needs those not selected too). */
-  policies: readonly Policy[];
-}
-
+/** While draining, how often waiting batches and manifest segments are flushed. */
+const DRAIN_FLUSH_MS = 50;
 /** Files in the pipeline per PUT slot: enough to keep PUTs busy while others wait for proof. */
 const PIPELINE_DEPTH = 8;
-
-type StateChange = { root: string; path: string; state: FileState; fields?: EntryUpdate };
 
 /**
  * One execution of `givre run`. Per file, in this order (DESIGN "The run,
@@ -53,38 +25,25 @@ type StateChange = { root: string; path: string; state: FileState; fields?: Entr
  *   3. its manifest line is written, and the segment holding it uploaded;
  *   4. the local file is stat'ed again; a changed file stays;
  *   5. only then is it removed (`archive`) and the row `archived`.
- * Steps 3-5 run outside the upload queue, so a file waiting for its
- * manifest segment does not hold an upload slot.
+ * Small files of a policy with `pack` go through a pack (steps 1-2 for the
+ * whole pack), then each member goes through 3-5 like any file.
  */
 export class TieringRun {
   readonly id: string;
-  readonly #deps: RunDeps;
-  readonly #options: RunOptions;
-  readonly #log: Logger;
-  readonly #counts = emptyCounts();
-  readonly #failures: { path: string; reason: string }[] = [];
+  readonly #run: RunContext;
   /** Per target: PUTs in flight, at the target's concurrency. */
   readonly #puts = new Map<string, PQueue>();
   /** Files between intake and proof; wider than the PUTs, as proof waits to batch. */
   readonly #pipeline: PQueue;
-  readonly #manifests = new Map<string, ManifestWriter>();
-  readonly #throttles = new Map<string, TokenBucket>();
-  readonly #finishing = new Set<Promise<void>>();
-  readonly #newRows: Batcher<CatalogEntry>;
-  readonly #stateChanges: Batcher<StateChange>;
+  readonly #packs: PackAssembler;
 
   constructor(deps: RunDeps, options: RunOptions = {}) {
     this.id = newRunId();
-    this.#deps = deps;
-    this.#options = options;
-    this.#log = deps.log.child({ run: this.id });
-    this.#newRows = new Batcher((rows) => deps.catalog.putMany(rows));
-    this.#stateChanges = new Batcher((changes) => deps.catalog.updateMany(changes));
-    const widest = Math.max(
-      1,
-      ...Object.values(deps.config.targets).map((target) => target.concurrency),
-    );
+    this.#run = new RunContext(this.id, deps, options);
+    const targets = Object.values(deps.config.targets);
+    const widest = Math.max(1, ...targets.map((target) => target.concurrency));
     this.#pipeline = new PQueue({ concurrency: widest * PIPELINE_DEPTH });
+    this.#packs = runPacks(this.#run);
   }
 
   async execute(
@@ -92,368 +51,174 @@ export class TieringRun {
     scan?: () => ScanReport,
   ): Promise<RunSummary> {
     const started = Date.now();
-    const { catalog, config } = this.#deps;
-    const dryRun = this.#options.dryRun ?? false;
+    const run = this.#run;
+    const dryRun = run.options.dryRun ?? false;
     const selected = this.#selectedPolicies();
-    await this.#deps.storage.preflight(selected.map((policy) => policy.target));
-    if (!dryRun) {
-      const run = {
-        id: this.id,
-        host: hostname(),
-        pid: process.pid,
-        startedAt: started,
-        finishedAt: null,
-      };
-      await catalog.startRun({
-        ...run,
-        outcome: "running",
-        policies: [...(this.#options.policies ?? [])],
-        files: 0,
-        bytes: 0,
-        failures: 0,
-      });
-    }
-    this.#log.info(
-      { policies: selected.map((p) => p.name), dryRun, stateDir: config.stateDir },
-      "run started",
-    );
+    await run.deps.storage.preflight(selected.map((policy) => policy.target));
+    if (!dryRun) await this.#recordStart(started);
+    run.log.info({ policies: selected.map((policy) => policy.name), dryRun }, "run started");
     const recovered = dryRun ? { restarted: 0, finished: 0 } : await this.#recover();
-    let scanError: unknown;
     try {
       await this.#intake(candidates, dryRun);
     } catch (error) {
-      scanError = error;
-    } finally {
-      // Whatever stopped the intake, files already uploading are finished properly.
       await this.#drain();
+      if (!dryRun) await this.#recordFinish("failed");
+      throw error;
     }
-    if (scanError !== undefined) {
-      if (!dryRun) {
-        await catalog.finishRun(this.id, {
-          outcome: "failed",
-          files: this.#counts.stored,
-          bytes: this.#counts.bytes,
-          failures: this.#counts.failed,
-        });
-      }
-      throw scanError;
-    }
-    const outcome = this.#options.signal?.aborted
-      ? "interrupted"
-      : this.#counts.failed > 0
-        ? "failed"
-        : "ok";
-    if (!dryRun) {
-      const totals = {
-        files: this.#counts.stored,
-        bytes: this.#counts.bytes,
-        failures: this.#counts.failed,
-      };
-      await catalog.finishRun(this.id, { outcome, ...totals });
-    }
-    const summary = {
+    await this.#drain();
+    const outcome = run.signal?.aborted ? "interrupted" : run.counts.failed > 0 ? "failed" : "ok";
+    if (!dryRun) await this.#recordFinish(outcome);
+    const summary: RunSummary = {
       runId: this.id,
       outcome,
       dryRun,
-      counts: { ...this.#counts },
+      counts: { ...run.counts },
       recovered,
-      failures: this.#failures,
+      failures: run.failures,
       scan: scan?.(),
       elapsedMs: Date.now() - started,
-    } as const;
-    this.#log.info(
-      {
-        outcome,
-        counts: summary.counts,
-        recovered,
-        failures: this.#failures.length,
-        elapsedMs: summary.elapsedMs,
-      },
-      "run finished",
-    );
+    };
+    const { failures, scan: _scan, ...logged } = summary;
+    run.log.info({ ...logged, failures: failures.length }, "run finished");
     return summary;
   }
 
   #selectedPolicies(): Policy[] {
-    const names = this.#options.policies ?? [];
-    return this.#deps.policies.filter(
+    const names = this.#run.options.policies ?? [];
+    return this.#run.deps.policies.filter(
       (policy) => names.length === 0 || names.includes(policy.name),
     );
   }
 
+  async #recordStart(startedAt: number): Promise<void> {
+    await this.#run.deps.catalog.startRun({
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      startedAt,
+      finishedAt: null,
+      outcome: "running",
+      policies: [...(this.#run.options.policies ?? [])],
+      files: 0,
+      bytes: 0,
+      failures: 0,
+    });
+  }
+
+  async #recordFinish(outcome: "ok" | "failed" | "interrupted"): Promise<void> {
+    const { stored, bytes, failed } = this.#run.counts;
+    await this.#run.deps.catalog.finishRun(this.id, {
+      outcome,
+      files: stored,
+      bytes,
+      failures: failed,
+    });
+  }
+
   async #recover(): Promise<{ restarted: number; finished: number }> {
-    const { catalog, storage, config, log } = this.#deps;
-    const policies = new Map(this.#deps.policies.map((policy) => [policy.name, policy]));
+    const run = this.#run;
+    const { catalog, storage, config } = run.deps;
     const recovering = recoverUnfinished({
       catalog,
       storage,
       roots: config.roots,
-      policies,
-      log: this.#log,
-      manifestFor: (row, prefix) =>
-        this.#manifestWriter(row.policy, prefix, storage.get(row.target)),
+      policies: new Map(run.deps.policies.map((policy) => [policy.name, policy])),
+      log: run.log,
+      manifestFor: (row, prefix) => run.manifests.for(row.policy, prefix, storage.get(row.target)),
     });
     // Re-written manifest lines must not wait for the flush interval.
-    const flusher = setInterval(() => this.#manifests.forEach((writer) => void writer.flush()), 50);
+    const flusher = setInterval(() => void run.manifests.flushAll(), DRAIN_FLUSH_MS);
     const report = await recovering.finally(() => clearInterval(flusher));
-    for (const failure of report.failures) this.#fail(failure.path, failure.reason);
-    if (report.failures.length) {
-      log.warn({ failures: report.failures.length }, "some unfinished files could not be finished");
-    }
+    for (const failure of report.failures) run.fail(failure.path, failure.reason);
     const finished = Object.values(report.finished).reduce((sum, n) => sum + n, 0);
     return { restarted: report.restarted, finished };
   }
 
   async #intake(candidates: AsyncIterable<Candidate>, dryRun: boolean): Promise<void> {
-    const limits = new IntakeLimits(this.#options.maxFiles, this.#options.maxBytes);
-    const names = this.#options.policies ?? [];
     try {
-      await this.#takeEach(candidates, names, limits, dryRun);
+      await this.#takeEach(candidates, dryRun);
     } catch (error) {
       // The planner rejects its pending next() when the run is stopped.
-      if (!this.#options.signal?.aborted) throw error;
+      if (!this.#run.signal?.aborted) throw error;
     }
   }
 
-  async #takeEach(
-    candidates: AsyncIterable<Candidate>,
-    names: readonly string[],
-    limits: IntakeLimits,
-    dryRun: boolean,
-  ): Promise<void> {
+  async #takeEach(candidates: AsyncIterable<Candidate>, dryRun: boolean): Promise<void> {
+    const run = this.#run;
+    const limits = new IntakeLimits(run.options.maxFiles, run.options.maxBytes);
+    const names = run.options.policies ?? [];
     for await (const candidate of candidates) {
-      if (this.#options.signal?.aborted) break;
+      if (run.signal?.aborted) break;
       if (names.length > 0 && !names.includes(candidate.policy.name)) continue;
-      this.#counts.candidates++;
+      run.counts.candidates++;
       if (await this.#alreadyStored(candidate)) {
-        this.#counts.alreadyStored++;
+        run.counts.alreadyStored++;
         continue;
       }
       const admission = limits.admit(candidate);
       if (admission === "stop") break;
-      if (admission === "defer") {
-        this.#counts.deferred++;
-        continue;
-      }
-      if (dryRun) {
-        this.#log.debug(
-          { root: candidate.root, path: candidate.path, policy: candidate.policy.name },
-          "would take",
-        );
-        this.#counts.stored++;
-        this.#counts.bytes += candidate.size;
-        continue;
-      }
-      // Backpressure: the scan waits while the pipeline is full.
-      await this.#pipeline.onSizeLessThan(this.#pipeline.concurrency);
-      const storage = this.#deps.storage.get(candidate.policy.target);
-      const row = uploadingRow(candidate, storage, this.id);
-      const recorded = this.#newRows.add(row);
-      recorded.catch(() => {});
-      void this.#pipeline.add(() => this.#store(candidate, row, recorded));
+      if (admission === "defer") run.counts.deferred++;
+      else if (dryRun) this.#count(candidate);
+      else await this.#take(candidate);
     }
   }
 
   /** A file already in the bucket and unchanged locally (copied, restored) is left alone. */
   async #alreadyStored(candidate: Candidate): Promise<boolean> {
-    const row = await this.#deps.catalog.get(candidate.root, candidate.path);
+    const row = await this.#run.deps.catalog.get(candidate.root, candidate.path);
     if (!row || row.state === "uploading") return false;
     return row.size === candidate.size && row.mtimeMs === candidate.mtimeMs;
   }
 
-  /** Steps 1 and 2: the row is `uploading` (recorded), then upload, prove, `stored`. */
-  async #store(candidate: Candidate, row: CatalogEntry, recorded: Promise<void>): Promise<void> {
-    const storage = this.#deps.storage.get(candidate.policy.target);
-    const signal = this.#options.signal;
-    let uploaded: UploadedObject;
-    try {
-      await recorded;
-      uploaded = await withRetries(() => this.#uploadAndProve(candidate, row, storage), signal);
-    } catch (error) {
-      await this.#deps.catalog.deleteMany([row]).catch(() => {});
-      if (!signal?.aborted) this.#fail(`${row.root}/${row.path}`, errorMessage(error));
-      return;
-    }
-    const stored: CatalogEntry = {
-      ...row,
-      state: "stored",
-      size: uploaded.size,
-      sha256: uploaded.sha256,
-      etag: uploaded.expectedEtag,
-      updatedAt: Date.now(),
-    };
-    await this.#stateChanges.add({
-      root: row.root,
-      path: row.path,
-      state: "stored",
-      fields: { sha256: stored.sha256, etag: stored.etag },
-    });
-    this.#counts.stored++;
-    this.#counts.bytes += uploaded.size;
-    this.#track(this.#finish(stored, candidate));
+  #count(candidate: Candidate): void {
+    const { root, path, policy } = candidate;
+    this.#run.log.debug({ root, path, policy: policy.name }, "would take");
+    this.#run.counts.stored++;
+    this.#run.counts.bytes += candidate.size;
   }
 
-  async #uploadAndProve(
-    candidate: Candidate,
-    row: CatalogEntry,
-    storage: TargetStorage,
-  ): Promise<UploadedObject> {
-    const { target, client, prover } = storage;
-    const throttle = this.#throttleFor(candidate.policy);
-    const put = this.#putQueueFor(target.name);
-    const uploaded = await put.add(() =>
-      uploadFile(storage, {
-        bucket: target.bucket,
-        key: row.key,
-        file: candidate.absolutePath,
-        size: candidate.size,
-        contentType: contentTypeOf(candidate.path),
-        storageClass: row.storageClass,
-        metadata: {
-          mtimeMs: row.mtimeMs,
-          mode: row.mode,
-          root: row.root,
-          path: row.path,
-          policy: row.policy,
-        },
-        checksums: target.checksums,
-        multipartThreshold: target.multipartThreshold,
-        partSize: target.partSize,
-        maxParts: target.maxParts,
-        throttle: throttle && ((bytes) => throttle.take(bytes)),
-        signal: this.#options.signal,
-      }),
+  async #take(candidate: Candidate): Promise<void> {
+    if (PackAssembler.qualifies(candidate)) return this.#packs.add(candidate);
+    // Backpressure: the scan waits while the pipeline is full.
+    await this.#pipeline.onSizeLessThan(this.#pipeline.concurrency);
+    const run = this.#run;
+    const storage = run.deps.storage.get(candidate.policy.target);
+    const row = uploadingRow(candidate, storage, run.id);
+    const recorded = run.newRows.add(row);
+    recorded.catch(() => {});
+    void this.#pipeline.add(() =>
+      storeFile(run, candidate, row, recorded, this.#putsFor(storage.target.name)),
     );
-    const expected = { key: row.key, size: uploaded.size, etag: uploaded.expectedEtag };
-    await (uploaded.parts > 0
-      ? proveByHead(client, target.bucket, expected)
-      : prover.prove(expected));
-    return uploaded;
   }
 
-  /** Steps 3 to 5: manifest line in the bucket, stat again, free the local copy. */
-  async #finish(entry: CatalogEntry, candidate: Candidate): Promise<void> {
-    const path = `${entry.root}/${entry.path}`;
-    try {
-      const { policy } = candidate;
-      await this.#manifestWriter(
-        policy.name,
-        policy.prefix,
-        this.#deps.storage.get(policy.target),
-      ).append(manifestLineOf(entry));
-      const outcome = await freeLocalCopy(candidate.absolutePath, candidate, policy.action);
-      if (outcome === "changed") {
-        this.#counts.changed++;
-        this.#log.warn(
-          { path },
-          "file changed during its upload; it stays and will be taken again",
-        );
-      } else {
-        await this.#stateChanges.add({
-          root: entry.root,
-          path: entry.path,
-          state: stateAfter(outcome),
-        });
-        this.#counts[policy.action === "copy" ? "copied" : "archived"]++;
-      }
-      this.#options.onProgress?.(this.#counts);
-    } catch (error) {
-      this.#fail(path, errorMessage(error));
-    }
-  }
-
-  #fail(path: string, reason: string): void {
-    this.#counts.failed++;
-    this.#failures.push({ path, reason });
-    this.#log.warn({ path, reason }, "file failed");
-    this.#options.onProgress?.(this.#counts);
-  }
-
-  #track(work: Promise<void>): void {
-    this.#finishing.add(work);
-    void work.finally(() => this.#finishing.delete(work));
-  }
-
-  /** Waits for every upload, then flushes manifests so every stored file can finish. */
+  /** Waits for every upload and pack, then flushes manifests so every stored file can finish. */
   async #drain(): Promise<void> {
-    await this.#pipeline.onIdle();
-    await this.#stateChanges.flush();
-    await Promise.all([...this.#manifests.values()].map((writer) => writer.flush()));
-    await Promise.all([...this.#finishing]);
-    await this.#stateChanges.flush();
+    const run = this.#run;
+    await Promise.all([this.#pipeline.onIdle(), this.#packs.closeAll()]);
+    // Nothing new comes in now: whatever waits for a batch or a segment goes at once.
+    const flusher = setInterval(() => {
+      void run.stateChanges.flush();
+      void run.manifests.flushAll();
+    }, DRAIN_FLUSH_MS);
+    try {
+      await run.settled();
+    } finally {
+      clearInterval(flusher);
+    }
+    await run.newRows.flush();
+    await run.stateChanges.flush();
   }
 
-  #putQueueFor(targetName: string): PQueue {
+  #putsFor(targetName: string): PQueue {
     let queue = this.#puts.get(targetName);
     if (!queue) {
-      queue = new PQueue({ concurrency: this.#deps.storage.get(targetName).target.concurrency });
+      queue = new PQueue({
+        concurrency: this.#run.deps.storage.get(targetName).target.concurrency,
+      });
       this.#puts.set(targetName, queue);
     }
     return queue;
   }
-
-  #throttleFor(policy: Policy): TokenBucket | undefined {
-    const rate = policy.limits.bandwidth;
-    if (!rate) return undefined;
-    let bucket = this.#throttles.get(policy.name);
-    if (!bucket) {
-      bucket = new TokenBucket(rate);
-      this.#throttles.set(policy.name, bucket);
-    }
-    return bucket;
-  }
-
-  #manifestWriter(policy: string, prefix: string, storage: TargetStorage): ManifestWriter {
-    let writer = this.#manifests.get(policy);
-    if (writer) return writer;
-    const { config, catalog } = this.#deps;
-    writer = new ManifestWriter({
-      client: storage.client,
-      bucket: storage.target.bucket,
-      prefix,
-      policy,
-      runId: this.id,
-      stateDir: config.stateDir,
-      flushFiles: config.manifests.flushFiles,
-      flushInterval: config.manifests.flushInterval,
-      log: this.#log,
-      onSegmentStored: (manifestKey, lines) =>
-        catalog.updateMany(
-          lines.map((line) => ({
-            root: line.root,
-            path: line.path,
-            state: "stored",
-            fields: { manifestKey },
-          })),
-        ),
-    });
-    this.#manifests.set(policy, writer);
-    return writer;
-  }
-}
-
-function uploadingRow(candidate: Candidate, storage: TargetStorage, runId: string): CatalogEntry {
-  const { policy } = candidate;
-  return {
-    root: candidate.root,
-    path: candidate.path,
-    state: "uploading",
-    size: candidate.size,
-    mtimeMs: candidate.mtimeMs,
-    mode: candidate.mode,
-    sha256: null,
-    target: policy.target,
-    bucket: storage.target.bucket,
-    key: policy.prefix + candidate.path,
-    offset: null,
-    length: null,
-    etag: null,
-    storageClass: policy.storageClass,
-    policy: policy.name,
-    runId,
-    manifestKey: null,
-    updatedAt: Date.now(),
-  };
 }
 
 /** Sortable and unique enough: `20261203T170102Z-3f9a`. */
@@ -462,7 +227,8 @@ export function newRunId(now = new Date()): string {
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
-  return `${stamp}-${Math.floor(Math.random() * 0x10000)
+  const suffix = Math.floor(Math.random() * 0x10000)
     .toString(16)
-    .padStart(4, "0")}`;
+    .padStart(4, "0");
+  return `${stamp}-${suffix}`;
 }

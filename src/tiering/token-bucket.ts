@@ -4,7 +4,7 @@ export interface TokenBucketOptions {
   /** Bytes that may go at once after a pause. Default: one second's worth. */
   burst?: number;
   now?: () => number;
-  sleep?: (ms: number) => Promise<unknown>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>;
 }
 
 /**
@@ -16,7 +16,7 @@ export class TokenBucket {
   readonly #msPerByte: number;
   readonly #burstMs: number;
   readonly #now: () => number;
-  readonly #sleep: (ms: number) => Promise<unknown>;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<unknown>;
   /** The moment at which everything taken so far has been paid for. */
   #paidUntil: number;
 
@@ -24,14 +24,15 @@ export class TokenBucket {
     this.#msPerByte = 1000 / rate;
     this.#burstMs = (options.burst ?? rate) * this.#msPerByte;
     this.#now = options.now ?? (() => performance.now());
-    this.#sleep = options.sleep ?? ((ms) => sleep(ms));
+    this.#sleep = options.sleep ?? ((ms, signal) => sleep(ms, undefined, { signal }));
     this.#paidUntil = this.#now();
   }
 
-  async take(bytes: number): Promise<void> {
+  /** Rejects with an AbortError if `signal` stops the wait. */
+  async take(bytes: number, signal?: AbortSignal): Promise<void> {
     const now = this.#now();
     this.#paidUntil = Math.max(this.#paidUntil, now) + bytes * this.#msPerByte;
     const wait = this.#paidUntil - now - this.#burstMs;
-    if (wait > 0) await this.#sleep(wait);
+    if (wait > 0) await this.#sleep(wait, signal);
   }
 }

@@ -41,6 +41,7 @@ export function candidatesOf(rootDir: string, policy: Policy): Candidate[] {
         mtimeMs: stats.mtimeMs,
         mode: stats.mode & 0o7777,
         policy,
+        dateMs: stats.mtimeMs,
       });
     }
   };
