@@ -4,7 +4,7 @@ import { openCatalog } from "../catalog/open-catalog.js";
 import { formatBytes } from "../config/units.js";
 import { UsageError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
-import { perSecond, progressLine } from "../log/progress.js";
+import { perSecond, statusLine } from "../log/status-line.js";
 import { mtimeBounds } from "../restore/date-bounds.js";
 import type { RestoreCounts, RestoreReport } from "../restore/restore-report.js";
 import { restoreExitCode } from "../restore/restore-report.js";
@@ -124,7 +124,7 @@ function progressReporter(log: Logger): {
   update: (counts: Readonly<RestoreCounts>) => void;
   done: () => void;
 } {
-  const line = progressLine();
+  const line = statusLine();
   const started = Date.now();
   let loggedAt = started;
   return {

@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { archivedRow, catalogRows, insertRows } from "../support/catalog-rows.js";
-import { makeWorkspace, runGivre, type Workspace } from "../support/givre-process.js";
+import { archiveWorkspace } from "../support/archive-tree.js";
+import { testPolicy } from "../support/candidates.js";
+import { makeWorkspace, runGivre, writeTree, type Workspace } from "../support/givre-process.js";
 import { createTestBucket, minioClient } from "../support/s3.js";
 import { buildTar, type PackMember } from "../support/tar-pack.js";
 
@@ -110,5 +112,44 @@ describe("givre restore of pack members", () => {
       },
     ]);
     expect(readdirSync(join(workspace.dataDir, FOLDER))).not.toContain("hail_0007.png");
+  });
+});
+
+describe("givre restore of a pack written by givre's own run", () => {
+  it("restores a day of images packed by the run with one GET of the pack", async () => {
+    const workspace = makeWorkspace(await createTestBucket("runpack"));
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 60; i++) {
+      files[`radar/refl/2019/06/11/img_${String(i).padStart(4, "0")}.png`] = Buffer.alloc(
+        1500 + i * 13,
+        `px${i}`,
+      );
+    }
+    const mtime = new Date(Date.UTC(2019, 5, 11, 1, 2, 3, 456));
+    writeTree(workspace.dataDir, files, mtime);
+    const policy = testPolicy({
+      pack: { group: "{dir}", smallerThan: 64 * 1024, maxSize: 1024 ** 3, maxFiles: 10_000 },
+    });
+    await archiveWorkspace(workspace, policy);
+    const rows = await catalogRows(workspace);
+    expect(new Set(rows.map((row) => row.key)).size).toBe(1);
+    expect(rows.every((row) => row.offset !== null && row.state === "archived")).toBe(true);
+
+    const result = await runGivre([
+      "--config",
+      workspace.configFile,
+      "restore",
+      "--json",
+      "data/radar",
+    ]);
+
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { counts: Record<string, number> };
+    expect(report.counts).toMatchObject({ selected: 60, restored: 60, failed: 0, reads: 1 });
+    for (const [path, content] of Object.entries(files)) {
+      const file = join(workspace.dataDir, path);
+      expect(readFileSync(file).equals(content), path).toBe(true);
+      expect(Math.abs(statSync(file).mtimeMs - mtime.getTime())).toBeLessThan(0.001);
+    }
   });
 });
