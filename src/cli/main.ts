@@ -7,6 +7,7 @@ import { registerDoctor } from "./doctor.js";
 import { registerLs } from "./ls.js";
 import { registerRestore } from "./restore.js";
 import { registerStatus } from "./status.js";
+import { registerVerify } from "./verify.js";
 
 const program = new Command("givre")
   .description(
@@ -22,6 +23,7 @@ registerDoctor(program);
 registerLs(program);
 registerStatus(program);
 registerRestore(program);
+registerVerify(program);
 registerCatalog(program);
 
 try {
