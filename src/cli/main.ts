@@ -6,7 +6,10 @@ import { registerCatalog } from "./catalog.js";
 import { registerDoctor } from "./doctor.js";
 import { registerLs } from "./ls.js";
 import { registerRestore } from "./restore.js";
+import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
+import { registerPlan } from "./plan.js";
+import { registerPolicy } from "./policy.js";
 import { registerVerify } from "./verify.js";
 
 const program = new Command("givre")
@@ -20,11 +23,14 @@ const program = new Command("givre")
   .exitOverride();
 
 registerDoctor(program);
-registerLs(program);
+registerRun(program);
 registerStatus(program);
+registerLs(program);
 registerRestore(program);
 registerVerify(program);
 registerCatalog(program);
+registerPlan(program);
+registerPolicy(program);
 
 try {
   await program.parseAsync(process.argv);

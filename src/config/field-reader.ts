@@ -2,6 +2,13 @@ import { UsageError } from "../errors.js";
 import { parseDuration, parseRate, parseSize, DURATION_EXAMPLE, SIZE_EXAMPLE } from "./units.js";
 import type { FieldPath, YamlDocument } from "./yaml-document.js";
 
+export interface FailOptions {
+  /** Default `<area>_INVALID`. */
+  code?: string;
+  /** How to fix it, printed after the message. */
+  hint?: string;
+}
+
 /**
  * Reads typed fields out of a YamlDocument. Every failure throws a
  * UsageError of the form `file:line: field: expected X, found Y`, which is
@@ -9,15 +16,21 @@ import type { FieldPath, YamlDocument } from "./yaml-document.js";
  */
 export class FieldReader {
   readonly document: YamlDocument;
+  /** Prefix of error codes: `CONFIG` gives CONFIG_INVALID, CONFIG_MISSING, CONFIG_UNKNOWN_KEY. */
+  readonly area: string;
 
-  constructor(document: YamlDocument) {
+  constructor(document: YamlDocument, area = "CONFIG") {
     this.document = document;
+    this.area = area;
   }
 
-  fail(path: FieldPath, expected: string, found?: unknown, code = "CONFIG_INVALID"): never {
+  fail(path: FieldPath, expected: string, found?: unknown, options: FailOptions = {}): never {
     const where = `${this.document.file}:${this.document.line(path)}`;
     const what = found === undefined ? "" : `, found ${describe(found)}`;
-    throw new UsageError(code, `${where}: ${fieldName(path)}: expected ${expected}${what}`);
+    const code = options.code ?? `${this.area}_INVALID`;
+    throw new UsageError(code, `${where}: ${fieldName(path)}: expected ${expected}${what}`, {
+      hint: options.hint,
+    });
   }
 
   /** The value at `path`, or undefined when absent. */
@@ -45,7 +58,7 @@ export class FieldReader {
     if (value === undefined || value === null) {
       const where = `${this.document.file}:${this.document.line(path)}`;
       throw new UsageError(
-        "CONFIG_MISSING",
+        `${this.area}_MISSING`,
         `${where}: ${fieldName(path)}: missing; expected ${expected}`,
       );
     }
@@ -133,7 +146,7 @@ export class FieldReader {
       const suggestion = guess ? ` (did you mean "${guess}"?)` : "";
       const scope = path.length === 0 ? "at the top level" : `in ${fieldName(path)}`;
       throw new UsageError(
-        "CONFIG_UNKNOWN_KEY",
+        `${this.area}_UNKNOWN_KEY`,
         `${where}: unknown key "${key}" ${scope}${suggestion}; expected one of ${allowed.join(", ")}`,
       );
     }

@@ -68,3 +68,27 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** `33d 4h`, `5h 12m`, `40s`: the two largest units, for ages and spans. */
+export function formatDuration(millis: number): string {
+  const sign = millis < 0 ? "-" : "";
+  let rest = Math.floor(Math.abs(millis) / 1000);
+  const parts: string[] = [];
+  for (const [unit, seconds] of [
+    ["d", 86_400],
+    ["h", 3_600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    const count = Math.floor(rest / seconds);
+    rest -= count * seconds;
+    if (count > 0 || parts.length > 0) parts.push(`${count}${unit}`);
+  }
+  const shown = parts.slice(0, 2).filter((part) => !part.startsWith("0"));
+  return sign + (shown.join(" ") || "0s");
+}
+
+/** `2019-06-30 12:05 UTC`: dates in plans and explanations are UTC, as path dates are. */
+export function formatUtc(millis: number): string {
+  return `${new Date(millis).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

@@ -15,13 +15,16 @@ const DATE_TOKENS = new Set(["yyyy", "mm", "dd", "hh"]);
 
 export interface GroupFacts {
   path: string;
-  /** The date the policy measured age from, ms since the epoch. */
+  /**
+   * A moment inside the period the file is dated by, ms since the epoch.
+   * (A path date is the END of the period it names: pass it minus 1 ms.)
+   */
   dateMs: number;
 }
 
 /** Why a template cannot be used, or undefined when it can. */
 export function packGroupProblem(template: string): string | undefined {
-  if (template.trim() === "") return "an empty group template";
+  if (template.trim() === "") return "nothing in it";
   for (const [, token] of template.matchAll(TOKEN)) {
     if (token === "dir" || DATE_TOKENS.has(token!) || /^\d+$/.test(token!)) continue;
     return `unknown token {${token}} (known: {dir}, {0}, {1}..., {yyyy}, {mm}, {dd}, {hh})`;

@@ -16,7 +16,7 @@ export async function finishFile(
   entry: CatalogEntry,
   candidate: Candidate,
 ): Promise<void> {
-  const path = `${entry.root}/${entry.path}`;
+  const path = candidate.absolutePath;
   const { policy } = candidate;
   try {
     const storage = run.deps.storage.get(policy.target);

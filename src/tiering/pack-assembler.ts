@@ -122,7 +122,9 @@ export class PackAssembler {
   #packFor(candidate: Candidate, bytes: number): OpenPack {
     const { policy } = candidate;
     const settings = policy.pack!;
-    const group = packGroupOf(settings.group, candidate);
+    // A path date is the end of the period the path names; 1 ms earlier lies inside it.
+    const dateMs = policy.age.from === "path" ? candidate.dateMs - 1 : candidate.mtimeMs;
+    const group = packGroupOf(settings.group, { path: candidate.path, dateMs });
     const id = `${policy.name}\u0000${group}`;
     let pack = this.#open.get(id);
     const full =

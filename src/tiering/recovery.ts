@@ -106,7 +106,10 @@ async function finishStored(
   const rootDir = context.roots[row.root];
   const policy = context.policies.get(row.policy);
   const fail = (reason: string) => {
-    report.failures.push({ path: `${row.root}/${row.path}`, reason });
+    report.failures.push({
+      path: rootDir ? join(rootDir, row.path) : `${row.root}/${row.path}`,
+      reason,
+    });
     context.log.error({ root: row.root, path: row.path, reason }, "could not finish a stored file");
   };
   if (!rootDir) return fail(`root "${row.root}" is no longer in the config`);

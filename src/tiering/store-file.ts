@@ -62,7 +62,7 @@ export async function storeFile(
     );
   } catch (error) {
     await run.deps.catalog.deleteMany([row]).catch(() => {});
-    if (!run.signal?.aborted) run.fail(`${row.root}/${row.path}`, errorMessage(error));
+    if (!run.signal?.aborted) run.fail(candidate.absolutePath, errorMessage(error));
     return;
   }
   const fields = { size: uploaded.size, sha256: uploaded.sha256, etag: uploaded.expectedEtag };

@@ -66,7 +66,10 @@ export class TieringRun {
       throw error;
     }
     await this.#drain();
-    const outcome = run.signal?.aborted ? "interrupted" : run.counts.failed > 0 ? "failed" : "ok";
+    const report = scan?.();
+    const unreadable = report ? report.unreadable.length + (report.unreadableNotListed ?? 0) : 0;
+    const failed = run.counts.failed > 0 || unreadable > 0;
+    const outcome = run.signal?.aborted ? "interrupted" : failed ? "failed" : "ok";
     if (!dryRun) await this.#recordFinish(outcome);
     const summary: RunSummary = {
       runId: this.id,
@@ -75,7 +78,7 @@ export class TieringRun {
       counts: { ...run.counts },
       recovered,
       failures: run.failures,
-      scan: scan?.(),
+      scan: report,
       elapsedMs: Date.now() - started,
     };
     const { failures, scan: _scan, ...logged } = summary;

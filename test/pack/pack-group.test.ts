@@ -25,7 +25,7 @@ describe("pack groups", () => {
       "unknown token {product} (known: {dir}, {0}, {1}..., {yyyy}, {mm}, {dd}, {hh})",
     );
     expect(packGroupProblem("{dir")).toBe("an unmatched { or }");
-    expect(packGroupProblem("")).toBe("an empty group template");
+    expect(packGroupProblem("")).toBe("nothing in it");
     expect(packGroupProblem("{1}/{yyyy}/{mm}/{dd}")).toBeUndefined();
   });
 });
