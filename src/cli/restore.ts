@@ -4,7 +4,7 @@ import { openCatalog } from "../catalog/open-catalog.js";
 import { formatBytes } from "../config/units.js";
 import { UsageError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
-import { perSecond, statusLine } from "../log/status-line.js";
+import { ProgressLine } from "../log/progress-line.js";
 import { mtimeBounds } from "../restore/date-bounds.js";
 import type { RestoreCounts, RestoreReport } from "../restore/restore-report.js";
 import { restoreExitCode } from "../restore/restore-report.js";
@@ -13,6 +13,7 @@ import { RestoreSelection } from "../restore/selection.js";
 import { StorageReadAccess } from "../storage/read-access.js";
 import { StorageRegistry } from "../storage/target-storage.js";
 import { commandContext } from "./context.js";
+import { stopOnSignals } from "./stop-signals.js";
 import { printThawStatus } from "./restore-status.js";
 
 interface RestoreFlags {
@@ -29,6 +30,8 @@ interface RestoreFlags {
 
 /** Under cron, a progress log line this often (a terminal gets a live line instead). */
 const PROGRESS_LOG_MS = 10_000;
+/** Least time between two redraws of the terminal line. */
+const REDRAW_MS = 200;
 
 export function registerRestore(program: Command): void {
   program
@@ -96,9 +99,9 @@ async function restore(
       `--to takes paths of one root; these name ${selection.roots.join(", ")}`,
     );
   }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop).once("SIGTERM", stop);
+  const stop = stopOnSignals((name) =>
+    log.warn({ signal: name }, "stopping: files being written are dropped; run again to resume"),
+  );
   const progress = progressReporter(log);
   try {
     const restorer = new Restorer(
@@ -108,40 +111,46 @@ async function restore(
         dryRun: flags.dryRun,
         force: flags.force,
         wait: flags.wait,
-        signal: controller.signal,
+        signal: stop.signal,
         onProgress: progress.update,
       },
     );
     return await restorer.execute(selection);
   } finally {
     progress.done();
-    process.off("SIGINT", stop).off("SIGTERM", stop);
+    stop.dispose();
   }
 }
 
-/** A live line on a terminal; a log line every 10 s otherwise. */
+/** A live line on a terminal (at most 5 redraws a second); a log line every 10 s otherwise. */
 function progressReporter(log: Logger): {
   update: (counts: Readonly<RestoreCounts>) => void;
   done: () => void;
 } {
-  const line = statusLine();
+  const line = new ProgressLine();
   const started = Date.now();
+  let drawnAt = 0;
   let loggedAt = started;
   return {
     update(counts) {
-      const elapsed = Date.now() - started;
-      const done = counts.restored + counts.unchanged + counts.conflicts + counts.failed;
-      const rate = formatBytes(perSecond(counts.bytes, elapsed));
-      line.update(
-        `restore: ${done}/${counts.selected} files, ${formatBytes(counts.bytes)}, ${rate}/s, ${counts.failed} failed`,
-      );
-      if (!process.stderr.isTTY && Date.now() - loggedAt >= PROGRESS_LOG_MS) {
-        loggedAt = Date.now();
-        log.info({ counts, elapsedMs: elapsed }, "restore progress");
+      const now = Date.now();
+      if (now - drawnAt >= REDRAW_MS) {
+        drawnAt = now;
+        line.show(progressText(counts, now - started));
+      }
+      if (!process.stderr.isTTY && now - loggedAt >= PROGRESS_LOG_MS) {
+        loggedAt = now;
+        log.info({ counts, elapsedMs: now - started }, "restore progress");
       }
     },
-    done: () => line.done(),
+    done: () => line.clear(),
   };
+}
+
+function progressText(counts: Readonly<RestoreCounts>, elapsedMs: number): string {
+  const done = counts.restored + counts.unchanged + counts.conflicts + counts.failed;
+  const rate = elapsedMs > 0 ? (counts.bytes * 1000) / elapsedMs : 0;
+  return `restore: ${done}/${counts.selected} files, ${formatBytes(counts.bytes)}, ${formatBytes(rate)}/s, ${counts.failed} failed`;
 }
 
 export function formatReport(report: RestoreReport): string {

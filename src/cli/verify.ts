@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { openCatalog } from "../catalog/open-catalog.js";
 import { UsageError } from "../errors.js";
-import { statusLine } from "../log/status-line.js";
+import { ProgressLine } from "../log/progress-line.js";
 import { StorageReadAccess } from "../storage/read-access.js";
 import { StorageRegistry } from "../storage/target-storage.js";
 import { Verifier } from "../verify/verifier.js";
@@ -46,7 +46,7 @@ member's range. Exit codes: 0 all good, 1 something is missing or differs
       const catalog = await openCatalog(config);
       const storage = new StorageRegistry(config);
       const access = new StorageReadAccess(storage);
-      const line = statusLine();
+      const line = new ProgressLine();
       try {
         await storage.preflight(Object.keys(config.targets));
         const verifier = new Verifier(
@@ -56,11 +56,11 @@ member's range. Exit codes: 0 all good, 1 something is missing or differs
             sample,
             policy: flags.policy,
             quick: flags.quick,
-            onProgress: (entries) => line.update(`verify: ${entries} files checked`),
+            onProgress: (entries) => line.show(`verify: ${entries} files checked`),
           },
         );
         const report = await verifier.execute();
-        line.done();
+        line.clear();
         out.write(flags.json ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));
         log.info({ entries: report.entries, problems: report.problems.length }, "verify finished");
         process.exitCode = report.problems.length > 0 ? 1 : 0;
