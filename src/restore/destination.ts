@@ -1,5 +1,5 @@
 import { mkdir, readdir, realpath, unlink } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { CatalogEntry } from "../catalog/catalog.js";
 import type { GivreConfig } from "../config/config.js";
 import { confinedPath, isInside, UnsafePathError } from "./path-safety.js";
@@ -18,6 +18,8 @@ export class Destinations {
   readonly #to: string | undefined;
   readonly #folders = new Map<string, Promise<void>>();
   readonly #bases = new Map<string, Promise<string>>();
+  /** Names each prepared folder held: a name not there needs no lstat to be known absent. */
+  readonly #names = new Map<string, Set<string>>();
   /** Stale temp files removed, for the report. */
   sweptTemps = 0;
 
@@ -72,9 +74,20 @@ export class Destinations {
     return real;
   }
 
+  /**
+   * False when `file` was not in its folder when the folder was prepared.
+   * Something may appear there later; the file is then put in place with
+   * link(), which refuses to replace it.
+   */
+  mayExist(file: string): boolean {
+    return this.#names.get(dirname(file))?.has(basename(file)) ?? true;
+  }
+
   /** Temp files of restores whose process is gone: a restore killed with -9. */
   async #sweep(folder: string): Promise<void> {
-    for (const name of await readdir(folder)) {
+    const names = await readdir(folder);
+    this.#names.set(folder, new Set(names));
+    for (const name of names) {
       const pid = Number(STALE_TEMP.exec(name)?.[1] ?? NaN);
       if (Number.isNaN(pid) || pid === process.pid || isAlive(pid)) continue;
       await unlink(join(folder, name)).catch(() => {});

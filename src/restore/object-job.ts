@@ -55,6 +55,8 @@ async function checkLocal(
   try {
     const file = context.destinations.fileFor(entry);
     await context.destinations.prepare(entry, file);
+    // Not in the folder's listing: absent, without an lstat per file.
+    if (!context.destinations.mayExist(file)) return { entry, file, overwrite: false };
     const local = await localStateOf(file, entry);
     if (local.kind === "absent") return { entry, file, overwrite: false };
     if (local.kind === "identical") {
@@ -70,7 +72,10 @@ async function checkLocal(
 }
 
 async function writeEmpty(context: RestoreContext, want: Wanted): Promise<void> {
-  const sink = new RestoredFile(want.file, want.entry, { overwrite: want.overwrite });
+  const sink = new RestoredFile(want.file, want.entry, {
+    overwrite: want.overwrite,
+    writers: context.writers,
+  });
   try {
     await sink.finish();
     context.restored(want.entry, want.file, sink.mtimeMs);
@@ -159,7 +164,10 @@ async function readOnce(
     return await cutSpan(body.body, read.range?.start ?? 0, read.members, {
       open: async (member) => {
         const want = byEntry.get(member.entry)!;
-        const sink = new RestoredFile(want.file, want.entry, { overwrite: want.overwrite });
+        const sink = new RestoredFile(want.file, want.entry, {
+          overwrite: want.overwrite,
+          writers: context.writers,
+        });
         sinks.set(member, sink);
         return sink;
       },

@@ -2,6 +2,7 @@ import type { CatalogEntry } from "../catalog/catalog.js";
 import type { GivreConfig } from "../config/config.js";
 import type { ReadAccess } from "../storage/read-access.js";
 import type { Destinations } from "./destination.js";
+import type { FileWriterPool } from "./file-writer-pool.js";
 import type { RestoreCounts } from "./restore-report.js";
 import type { ThawGate } from "./thaw-gate.js";
 
@@ -28,6 +29,8 @@ export interface RestoreContext {
   access: ReadAccess;
   destinations: Destinations;
   thaws: ThawGate;
+  /** Where whole small files are written, off the main thread. */
+  writers: FileWriterPool;
   counts: RestoreCounts;
   restored(entry: CatalogEntry, file: string, mtimeMs: number | undefined): void;
   unchanged(entry: CatalogEntry, file: string, mtimeMs: number): void;

@@ -8,6 +8,7 @@ import type { Logger } from "../log/logger.js";
 import { fsyncFolder } from "../manifest/atomic-write.js";
 import type { ReadAccess } from "../storage/read-access.js";
 import { Destinations } from "./destination.js";
+import { FileWriterPool } from "./file-writer-pool.js";
 import { restoreObject } from "./object-job.js";
 import type { RestoreContext, RestoreOptions } from "./restore-context.js";
 import { emptyRestoreCounts, type RestoreReport } from "./restore-report.js";
@@ -38,6 +39,7 @@ export class Restorer implements RestoreContext {
   readonly access: ReadAccess;
   readonly destinations: Destinations;
   readonly thaws: ThawGate;
+  readonly writers = new FileWriterPool();
   readonly counts = emptyRestoreCounts();
   readonly #catalog: Catalog;
   readonly #log: Logger;
@@ -70,6 +72,7 @@ export class Restorer implements RestoreContext {
     } finally {
       await this.#queue.onIdle();
       await this.#flushRows();
+      await this.writers.destroy();
     }
     const report: RestoreReport = {
       dryRun: this.options.dryRun ?? false,
