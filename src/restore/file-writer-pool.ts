@@ -129,14 +129,15 @@ export class FileWriterPool {
   #settle(answer: { id: number; mtimeMs?: number; code?: string; message?: string }): void {
     const pending = this.#pending.get(answer.id);
     this.#pending.delete(answer.id);
-    if (answer.code !== undefined)
+    if (answer.code !== undefined) {
       pending?.reject(new WriteFailure(answer.code, answer.message ?? ""));
-    else pending?.resolve(answer.mtimeMs!);
+    } else pending?.resolve(answer.mtimeMs!);
   }
 
   #failAll(error: Error): void {
-    for (const pending of this.#pending.values())
+    for (const pending of this.#pending.values()) {
       pending.reject(new WriteFailure("EIO", error.message));
+    }
     this.#pending.clear();
   }
 }
