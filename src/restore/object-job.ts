@@ -7,6 +7,7 @@ import { localStateOf } from "./local-file.js";
 import { packReads, plainRead, type Member, type ObjectRead } from "./read-plan.js";
 import { RestoredFile } from "./restored-file.js";
 import { cutSpan } from "./span-cutter.js";
+import { canFetchInWorker, fetchInWorker } from "./worker-fetch.js";
 
 /** Reads of one span tried this many times when the connection drops mid-body. */
 const READ_ATTEMPTS = 3;
@@ -95,17 +96,31 @@ async function readInto(context: RestoreContext, wanted: Wanted[]): Promise<"don
   const reads = first.offset === null ? [plainRead(first)] : packReads(wanted.map((w) => w.entry));
   for (const read of reads) {
     try {
-      await readWithRetries(context, read, byEntry);
+      await readOne(context, read, byEntry);
     } catch (error) {
       if (!isColdRefusal(error)) throw error;
       // Cold although the catalog did not say so (a lifecycle rule moved it): thaw it now.
       if ((await context.thaws.ensureThawed(entries, true)) === "thawing") {
         return "thawing";
       }
-      await readWithRetries(context, read, byEntry);
+      await readOne(context, read, byEntry);
     }
   }
   return "done";
+}
+
+/** A small plain file goes whole to a worker; anything else streams through here. */
+async function readOne(
+  context: RestoreContext,
+  read: ObjectRead,
+  byEntry: ReadonlyMap<CatalogEntry, Wanted>,
+): Promise<void> {
+  const first = read.members[0]!.entry;
+  const reader = context.access.reader(read.target, read.bucket);
+  if (!read.range && canFetchInWorker(first, reader)) {
+    return fetchInWorker(context, reader, byEntry.get(first)!);
+  }
+  await readWithRetries(context, read, byEntry);
 }
 
 /** Cold by the catalog's storage class, or already thawing by an earlier restore. */

@@ -43,6 +43,8 @@ export interface ObjectBody {
 
 /** Reads objects: the seam where a test double can stand in for one behaviour. */
 export interface ObjectReader {
+  /** Set when another thread may send this reader's GETs itself (restore's file workers). */
+  signedGet?(key: string): Promise<{ url: string; headers: Record<string, string> }>;
   /** The object's bytes (or a range of them); S3ResponseError for 404, 403 and the like. */
   open(key: string, range?: ByteRange, signal?: AbortSignal): Promise<ObjectBody>;
   /** undefined when there is no such object. */
@@ -122,6 +124,21 @@ export class DirectRead implements ObjectReader {
         await sleep(backoff, undefined, { signal });
       }
     }
+  }
+
+  /**
+   * A signed GET of a whole object, for another thread to send: the URL
+   * and headers (including Authorization, so never to be logged).
+   */
+  async signedGet(key: string): Promise<{ url: string; headers: Record<string, string> }> {
+    const path = this.#location.pathOf(key);
+    const headers: Record<string, string> = { host: this.#location.host };
+    this.#signer.signHeaders(
+      { method: "GET", path, headers },
+      EMPTY_SHA256,
+      await this.#credentials(),
+    );
+    return { url: `${this.#location.origin}${path}`, headers };
   }
 
   async #send(
