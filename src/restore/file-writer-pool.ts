@@ -1,12 +1,11 @@
 import { Worker } from "node:worker_threads";
 
 /**
- * Worker threads writing small files: fsync waits in them, not in the main
- * thread. Each fsync here takes milliseconds: 4 workers spent half their
- * time in it, while 16 and 32 measured slower on this two-core machine
- * (each worker is a V8 isolate to start and to schedule); 8 is between.
+ * Worker threads fetching and writing small files: fsync waits in them,
+ * not in the main thread. On this two-core machine 4 measured best; 8, 16
+ * and 32 were slower (each worker is a V8 isolate to start and schedule).
  */
-const DEFAULT_WORKERS = 8;
+const DEFAULT_WORKERS = 4;
 
 export interface SmallFileWrite {
   /** The temp name the bytes go to first, in the target folder. */

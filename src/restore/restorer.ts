@@ -60,7 +60,8 @@ export class Restorer implements RestoreContext {
     this.destinations = new Destinations(deps.config, options.to);
     this.thaws = new ThawGate(deps.access, deps.catalog, deps.config.restore, deps.log);
     const widest = Math.max(1, ...Object.values(deps.config.targets).map((t) => t.concurrency));
-    this.#queue = new PQueue({ concurrency: widest });
+    // Twice the target's concurrency: small files spend part of their time in a worker's fsync.
+    this.#queue = new PQueue({ concurrency: widest * 2 });
   }
 
   async execute(selection: RestoreSelection): Promise<RestoreReport> {

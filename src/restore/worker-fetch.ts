@@ -60,8 +60,9 @@ export async function fetchInWorker(
 function errorOfAnswer(answer: WorkerAnswer, entry: CatalogEntry, file: string): Error {
   const where = `${entry.root}/${entry.path} (object ${entry.key})`;
   if ("status" in answer) return errorOf(answer.status, answer.body);
-  if ("network" in answer)
-    {return Object.assign(new Error(answer.message), { code: answer.network });}
+  if ("network" in answer) {
+    return Object.assign(new Error(answer.message), { code: answer.network });
+  }
   if ("refused" in answer && answer.refused === "size") {
     return new RestoreRefusedError(
       "RESTORE_SIZE_MISMATCH",
