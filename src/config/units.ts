@@ -18,6 +18,7 @@ const SIZE_UNITS: Record<string, number> = {
 };
 
 const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
   s: 1_000,
   m: 60_000,
   h: 3_600_000,
@@ -26,10 +27,10 @@ const DURATION_UNITS: Record<string, number> = {
 };
 
 const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*([smhdw])$/;
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|[smhdw])$/;
 
 export const SIZE_EXAMPLE = "a size such as 512, 64KiB, 1MiB or 500GiB";
-export const DURATION_EXAMPLE = "a duration such as 90s, 12h, 30d or 2w";
+export const DURATION_EXAMPLE = "a duration such as 500ms, 90s, 12h, 30d or 2w";
 
 /** Bytes from `64KiB`-style text or a plain number; undefined when malformed. */
 export function parseSize(value: unknown): number | undefined {

@@ -11,13 +11,19 @@ import type { TargetStorage } from "../storage/target-storage.js";
 import { FileChangedError } from "../storage/upload-file.js";
 import { proveByHead } from "../storage/upload-proof.js";
 import { uploadStream, type StreamedObject } from "../storage/upload-stream.js";
+import { ReadAhead } from "./read-ahead.js";
 
 const readFile = promisify(readFileCallback);
 
 /** Packs being written at once; with a depth-first walk, groups rarely interleave. */
 const MAX_OPEN_PACKS = 4;
 /** Parts of one pack in flight: memory per open pack is about this plus one, times the part size. */
-const PACK_PARTS_IN_FLIGHT = 2;
+const PACK_PARTS_IN_FLIGHT = 4;
+/** Files read ahead of the tar, and their bytes: reads overlap, memory stays bounded. */
+const READ_AHEAD_FILES = 64;
+const READ_AHEAD_BYTES = 64 * 1024 * 1024;
+/** Upper bound of a member's tar headers and padding (pax + ustar + padding). */
+const MEMBER_OVERHEAD = 3 * 512;
 
 export interface PackMember {
   candidate: Candidate;
@@ -45,6 +51,8 @@ export interface PackAssemblerDeps {
   onStored: (pack: StoredPack) => void;
   onFailed: (members: readonly PackMember[], error: unknown) => void;
   onChanged: (candidate: Candidate, error: FileChangedError) => void;
+  /** A file that could not be read: it fails alone, its pack goes on. */
+  onFileFailed: (candidate: Candidate, error: unknown) => void;
   signal?: AbortSignal;
 }
 
@@ -57,6 +65,12 @@ interface OpenPack {
   upload: Promise<StreamedObject>;
   members: PackMember[];
   recorded: Promise<void>[];
+  /** Files and bytes (with tar headers) assigned to this pack, written or not yet. */
+  planned: { files: number; bytes: number };
+  /** The chain of appends, in arrival order. */
+  writing: Promise<void>;
+  /** Set when the tar stream broke; later files fail without being written. */
+  broken: unknown;
 }
 
 /**
@@ -72,6 +86,7 @@ export class PackAssembler {
   readonly #open = new Map<string, OpenPack>();
   readonly #closing = new Set<Promise<void>>();
   readonly #sequence = new Map<string, number>();
+  readonly #readAhead = new ReadAhead(READ_AHEAD_FILES, READ_AHEAD_BYTES);
 
   constructor(deps: PackAssemblerDeps) {
     this.#deps = deps;
@@ -83,34 +98,47 @@ export class PackAssembler {
     return pack !== undefined && candidate.size < pack.smallerThan;
   }
 
+  /**
+   * Takes a file into its group's pack. The file is read at once, but
+   * written into the tar in the order files came (members of a pack are in
+   * walk order); the caller waits only while too much is read ahead.
+   */
   async add(candidate: Candidate): Promise<void> {
-    const data = await readFile(candidate.absolutePath);
-    if (data.length !== candidate.size) {
-      this.#deps.onChanged(
-        candidate,
-        new FileChangedError(candidate.absolutePath, candidate.size, data.length),
-      );
+    await this.#readAhead.acquire(candidate.size);
+    const pack = this.#packFor(candidate);
+    const reading = readFile(candidate.absolutePath);
+    reading.catch(() => {});
+    // #append settles every file itself (stored, failed, changed): the chain never rejects.
+    pack.writing = pack.writing
+      .then(() => this.#append(pack, candidate, reading))
+      .finally(() => this.#readAhead.release(candidate.size));
+  }
+
+  async #append(pack: OpenPack, candidate: Candidate, reading: Promise<Buffer>): Promise<void> {
+    let data: Buffer;
+    try {
+      data = await reading;
+    } catch (error) {
+      this.#deps.onFileFailed(candidate, error);
       return;
     }
-    const pack = this.#packFor(candidate, data.length);
-    await this.#deps.throttle(candidate.policy, data.length);
+    if (data.length !== candidate.size) {
+      const error = new FileChangedError(candidate.absolutePath, candidate.size, data.length);
+      this.#deps.onChanged(candidate, error);
+      return;
+    }
+    if (pack.broken) return this.#deps.onFailed([this.#lone(candidate, pack)], pack.broken);
     const sha256 = createHash("sha256").update(data).digest("hex");
     const member = { name: candidate.path, mode: candidate.mode, mtimeMs: candidate.mtimeMs };
-    let place;
     try {
-      place = await pack.writer.add(member, data);
+      await this.#deps.throttle(candidate.policy, data.length);
+      const place = await pack.writer.add(member, data);
+      const row = { ...this.#deps.rowOf(candidate, pack.storage), key: pack.key, ...place };
+      pack.recorded.push(this.#deps.recordRow(row));
+      pack.members.push({ candidate, row, sha256 });
     } catch (error) {
       this.#abandon(pack, error, candidate);
-      return;
     }
-    const row = {
-      ...this.#deps.rowOf(candidate, pack.storage),
-      key: pack.key,
-      offset: place.offset,
-      length: place.length,
-    };
-    pack.recorded.push(this.#deps.recordRow(row));
-    pack.members.push({ candidate, row, sha256 });
   }
 
   /** Closes every open pack and waits until each is stored or failed. */
@@ -119,7 +147,7 @@ export class PackAssembler {
     await Promise.all([...this.#closing]);
   }
 
-  #packFor(candidate: Candidate, bytes: number): OpenPack {
+  #packFor(candidate: Candidate): OpenPack {
     const { policy } = candidate;
     const settings = policy.pack!;
     // A path date is the end of the period the path names; 1 ms earlier lies inside it.
@@ -129,7 +157,8 @@ export class PackAssembler {
     let pack = this.#open.get(id);
     const full =
       pack &&
-      (pack.writer.members >= settings.maxFiles || pack.writer.size + bytes > settings.maxSize);
+      (pack.planned.files >= settings.maxFiles ||
+        pack.planned.bytes + candidate.size + MEMBER_OVERHEAD > settings.maxSize);
     if (pack && full) {
       this.#close(pack);
       pack = undefined;
@@ -138,12 +167,24 @@ export class PackAssembler {
       // Most recently used last, so the first entry is the one to close when too many are open.
       this.#open.delete(id);
       this.#open.set(id, pack);
+      this.#plan(pack, candidate);
       return pack;
     }
     if (this.#open.size >= MAX_OPEN_PACKS) this.#close(this.#open.values().next().value!);
     pack = this.#start(policy, group);
     this.#open.set(id, pack);
+    this.#plan(pack, candidate);
     return pack;
+  }
+
+  #plan(pack: OpenPack, candidate: Candidate): void {
+    pack.planned.files++;
+    pack.planned.bytes += candidate.size + MEMBER_OVERHEAD;
+  }
+
+  /** A member for a file that never got into its pack's tar. */
+  #lone(candidate: Candidate, pack: OpenPack): PackMember {
+    return { candidate, row: this.#deps.rowOf(candidate, pack.storage), sha256: "" };
   }
 
   #start(policy: Policy, group: string): OpenPack {
@@ -172,7 +213,19 @@ export class PackAssembler {
     });
     // A failed upload stops reading the tar; breaking the stream frees a writer waiting on it.
     upload.catch((error: Error) => writer.fail(error));
-    return { key, policy, group, storage, writer, upload, members: [], recorded: [] };
+    return {
+      key,
+      policy,
+      group,
+      storage,
+      writer,
+      upload,
+      members: [],
+      recorded: [],
+      planned: { files: 0, bytes: 0 },
+      writing: Promise.resolve(),
+      broken: undefined,
+    };
   }
 
   #close(pack: OpenPack): void {
@@ -183,6 +236,14 @@ export class PackAssembler {
   }
 
   async #finish(pack: OpenPack): Promise<void> {
+    await pack.writing;
+    if (pack.broken) return;
+    if (pack.members.length === 0) {
+      // Every file meant for it failed or changed: no empty pack in the bucket.
+      pack.writer.fail(new Error("no members"));
+      await pack.upload.catch(() => {});
+      return;
+    }
     try {
       // Every member's row is committed before the pack can complete in the bucket.
       await Promise.all(pack.recorded);

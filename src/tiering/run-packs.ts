@@ -21,6 +21,9 @@ export function runPacks(run: RunContext): PackAssembler {
         "file changed before it was packed; it stays",
       );
     },
+    onFileFailed: (candidate, error) => {
+      if (!run.signal?.aborted) run.fail(candidate.absolutePath, errorMessage(error));
+    },
     signal: run.signal,
   });
 }
@@ -57,6 +60,9 @@ async function membersFailed(
   members: readonly PackMember[],
   error: unknown,
 ): Promise<void> {
+  // A member's row may still wait in the insert batch: write it first, or
+  // the batch would bring it back after the delete.
+  await run.newRows.flush().catch(() => {});
   await run.deps.catalog.deleteMany(members.map(({ row }) => row)).catch(() => {});
   if (run.signal?.aborted) return;
   for (const { row } of members) {

@@ -8,11 +8,13 @@
  */
 import { join } from "node:path";
 import type { BenchContext, BenchPart } from "./bench-part.js";
+import { stopBenchGateway } from "./bench-gateway.js";
 import { planBench } from "./plan-bench.js";
+import { packBench, runBench } from "./run-bench.js";
 import { ensureSiteTree } from "./site-tree.js";
 
-/** Later parts (run, lookup, restore) add themselves here. */
-const PARTS: readonly BenchPart[] = [planBench];
+/** In order: the restore part restores what the run part archived. */
+const PARTS: readonly BenchPart[] = [planBench, runBench, packBench];
 const DEFAULT_FILES = 1_000_000;
 
 async function main(): Promise<void> {
@@ -30,15 +32,22 @@ async function main(): Promise<void> {
   );
   const repo = join(import.meta.dirname, "../..");
   let ok = true;
-  for (const part of PARTS) {
-    const context: BenchContext = {
-      tree,
-      dir,
-      givre: join(repo, "dist/cli/main.js"),
-      policies: join(repo, "policies"),
-      print: (line) => console.log(`${part.name}: ${line}`),
-    };
-    if (!(await part.run(context))) ok = false;
+  // GIVRE_BENCH_PARTS=run,run-pack runs only those parts.
+  const wanted = process.env.GIVRE_BENCH_PARTS?.split(",");
+  try {
+    for (const part of PARTS.filter((p) => !wanted || wanted.includes(p.name))) {
+      const context: BenchContext = {
+        tree,
+        dir,
+        givre: join(repo, "dist/cli/main.js"),
+        policies: join(repo, "policies"),
+        print: (line) => console.log(`${part.name}: ${line}`),
+      };
+      if (!(await part.run(context))) ok = false;
+    }
+  } finally {
+    // A gateway holds everything uploaded in memory: never leave one behind.
+    await stopBenchGateway();
   }
   if (!ok) process.exitCode = 1;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Agent } from "node:http";
 import * as Minio from "minio";
 import { inject } from "vitest";
 import type { S3Endpoint } from "../services/ceph-gateway.js";
@@ -21,6 +22,9 @@ export function minioClient(s3 = s3UnderTest()): Minio.Client {
     secretKey: s3.secretKey,
     region: s3.region,
     pathStyle: true,
+    // Fresh connections: a pooled one left idle (during a long bench step)
+    // may have been closed by the server, and minio does not retry.
+    transportAgent: new Agent({ keepAlive: false }),
   });
 }
 
@@ -33,9 +37,13 @@ export async function createTestBucket(label = "t"): Promise<string> {
 }
 
 /** Every object in a bucket, with size and ETag, listed by the independent client. */
-export async function listObjects(bucket: string, prefix = ""): Promise<Minio.BucketItem[]> {
+export async function listObjects(
+  bucket: string,
+  prefix = "",
+  s3?: S3Endpoint,
+): Promise<Minio.BucketItem[]> {
   const items: Minio.BucketItem[] = [];
-  const stream = minioClient().listObjectsV2(bucket, prefix, true);
+  const stream = minioClient(s3).listObjectsV2(bucket, prefix, true);
   for await (const item of stream) items.push(item as Minio.BucketItem);
   return items;
 }

@@ -10,7 +10,7 @@ export interface SampleOptions {
   imagesPerDay?: number;
   /** Bytes per radar image. Default 20 KiB. */
   imageSize?: number;
-  /** Map tiles per zoom level is 4^z; levels 0..maxZoom. Default 3. */
+  /** Map tiles for zoom levels 0..maxZoom, at most 4 x 4 per level. Default 7. */
   maxZoom?: number;
   /** Bytes per tile. Default 2 KiB. */
   tileSize?: number;
@@ -77,9 +77,10 @@ function writeRadar(write: Write, options: SampleOptions): void {
 
 function writeTiles(write: Write, options: SampleOptions): void {
   const mtime = new Date(Date.UTC(2019, 0, 15));
-  for (let z = 0; z <= (options.maxZoom ?? 3); z++) {
-    for (let x = 0; x < 2 ** z; x++) {
-      for (let y = 0; y < 2 ** z; y++) {
+  for (let z = 0; z <= (options.maxZoom ?? 7); z++) {
+    const side = Math.min(2 ** z, 4);
+    for (let x = 0; x < side; x++) {
+      for (let y = 0; y < side; y++) {
         write(`tiles/base/${z}/${x}/${y}.png`, options.tileSize ?? 2048, mtime);
       }
     }
