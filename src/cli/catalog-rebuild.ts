@@ -2,7 +2,11 @@ import type { Command } from "commander";
 import { FILE_STATES, type Catalog } from "../catalog/catalog.js";
 import { openCatalog } from "../catalog/open-catalog.js";
 import { SqliteCatalog } from "../catalog/sqlite-catalog.js";
-import { UsageError } from "../errors.js";
+import type { GivreConfig } from "../config/config.js";
+import { UsageError, errorMessage } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import { loadPolicies } from "../policy/load-policies.js";
+import type { Policy } from "../policy/policy.js";
 import { rebuildCatalog, type RebuildReport } from "../manifest/rebuild-catalog.js";
 import { StorageReadAccess } from "../storage/read-access.js";
 import { StorageRegistry } from "../storage/target-storage.js";
@@ -32,8 +36,9 @@ export function registerCatalogRebuild(group: Command): void {
     .addHelpText(
       "after",
       `
-Every manifest segment under <prefix>.givre/manifests/ is read; the latest
-line for each file wins. Objects that no line names are read by HEAD and
+Every manifest segment under <prefix>.givre/manifests/ is read, for each
+policy's prefix (the whole bucket when no policy loads); the latest line
+for each file wins. Objects that no line names are read by HEAD and
 cataloged from givre's metadata. A file still on disk unchanged becomes
 copied (or restored, for a policy that archives); others archived.
 Run history is not in the bucket: givre status shows no runs afterwards.
@@ -49,9 +54,13 @@ lines or objects could not be used (listed), 2 the catalog is not empty
       try {
         await storage.preflight(Object.keys(config.targets));
         if (!flags.dryRun) await makeEmpty(catalog, flags.force ?? false);
+        const policies = policiesIfAny(config, log);
         const report = await rebuildCatalog(
           { config, catalog, storage, access, log },
-          { prefixes: flags.prefix },
+          {
+            prefixes: flags.prefix ?? unique(policies?.map((policy) => policy.prefix)),
+            actionOf: (name) => policies?.find((policy) => policy.name === name)?.action,
+          },
         );
         out.write(flags.json ? `${JSON.stringify(report)}\n` : formatRebuild(report, flags.dryRun));
         process.exitCode = report.refusedLineCount + report.notCatalogedCount > 0 ? 1 : 0;
@@ -61,6 +70,25 @@ lines or objects could not be used (listed), 2 the catalog is not empty
         await catalog.close();
       }
     });
+}
+
+/**
+ * The config's policies: their prefixes say where to read, their actions
+ * whether a file found on disk is `copied` or `restored`. Without them
+ * (a lost server whose policies are not back yet) the whole bucket is read
+ * and such files are `copied`.
+ */
+function policiesIfAny(config: GivreConfig, log: Logger): Policy[] | undefined {
+  try {
+    return loadPolicies(config);
+  } catch (error) {
+    log.warn({ err: errorMessage(error) }, "no policies: reading the whole bucket");
+    return undefined;
+  }
+}
+
+function unique(prefixes: string[] | undefined): string[] | undefined {
+  return prefixes && [...new Set(prefixes)];
 }
 
 async function makeEmpty(catalog: Catalog, force: boolean): Promise<void> {

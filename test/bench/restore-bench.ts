@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { startCephGateway } from "../services/ceph-gateway.js";
 import type { S3Endpoint } from "../services/ceph-gateway.js";
+import { benchGateway } from "./bench-gateway.js";
 import type { BenchPart } from "./bench-part.js";
 
 const ROUNDS = 3;
@@ -48,8 +49,9 @@ export async function benchRestore(
   givre: string,
   files: number,
   print: (line: string) => void,
+  gateway?: { s3: S3Endpoint; stop: () => void },
 ): Promise<{ ratio: number }> {
-  const { s3, stop } = await s3ForBench();
+  const { s3, stop } = gateway ?? (await s3ForBench());
   try {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });

@@ -1,4 +1,4 @@
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { archiveWorkspace } from "../support/archive-tree.js";
@@ -45,7 +45,25 @@ async function populated(): Promise<{ workspace: Workspace; bucket: string }> {
     workspace,
     testPolicy({ name: "kept", include: ["tiles/**"], action: "copy" }),
   );
+  writePolicies(workspace);
   return { workspace, bucket };
+}
+
+/** The same three policies as YAML, as the server's policies folder would hold them. */
+function writePolicies(workspace: Workspace): void {
+  const common = "root: data\nage:\n  older_than: 1d\ntarget: archive\n";
+  writeFileSync(
+    join(workspace.policiesDir, "10-plain.yaml"),
+    `name: plain\n${common}match:\n  include: [archives/**, radar/velocity/**]\naction: archive\n`,
+  );
+  writeFileSync(
+    join(workspace.policiesDir, "20-packed.yaml"),
+    `name: packed\n${common}match:\n  include: [radar/refl/**]\naction: archive\npack: { group: "{dir}", smaller_than: 64KiB }\n`,
+  );
+  writeFileSync(
+    join(workspace.policiesDir, "30-kept.yaml"),
+    `name: kept\n${common}match:\n  include: [tiles/**]\naction: copy\n`,
+  );
 }
 
 function deleteCatalog(workspace: Workspace): void {
@@ -71,8 +89,15 @@ describe("givre catalog rebuild", () => {
 
   beforeAll(async () => {
     ({ workspace, bucket } = await populated());
+    const restored = await givre(
+      "restore",
+      "data/archives/model-1.nc",
+      "data/radar/refl/2019/06/01/img_3.png",
+    );
+    expect(restored.code).toBe(0);
     before = await answers();
     expect(before.rows).toBe(30);
+    expect(before.status).toContain("restored");
   });
 
   it("refuses to fill a catalog that holds entries without --force", async () => {
@@ -103,7 +128,7 @@ describe("givre catalog rebuild", () => {
       [
         "read 3 manifest segments, 30 lines (0 refused)",
         "cataloged 30 files from manifests, 0 from objects no manifest names",
-        "catalog   archived 28, copied 2",
+        "catalog   archived 26, copied 2, restored 2",
         "",
       ].join("\n"),
     );
@@ -118,7 +143,7 @@ describe("givre catalog rebuild", () => {
     await minioClient().removeObject(bucket, segments[0]!);
     deleteCatalog(workspace);
 
-    const result = await givre("catalog", "rebuild", "--prefix", "data/");
+    const result = await givre("catalog", "rebuild");
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
