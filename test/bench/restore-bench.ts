@@ -29,16 +29,14 @@ interface Measure {
   wallMs: number;
 }
 
+/** As a part of `npm run bench`: on the bench's shared gateway. */
 export const restoreBench: BenchPart = {
   name: "restore",
   async run(context) {
     const files = Number(process.env.GIVRE_BENCH_RESTORE_FILES ?? DEFAULT_FILES);
-    const figures = await benchRestore(
-      join(context.dir, "restore-bench"),
-      context.givre,
-      files,
-      context.print,
-    );
+    const gateway = { s3: await benchGateway(), stop: () => {} };
+    const dir = join(context.dir, "restore-bench");
+    const figures = await benchRestore(dir, context.givre, files, context.print, gateway);
     return figures.ratio >= 1;
   },
 };
