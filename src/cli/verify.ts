@@ -7,6 +7,7 @@ import { StorageRegistry } from "../storage/target-storage.js";
 import { Verifier } from "../verify/verifier.js";
 import { formatVerifyReport } from "../verify/verify-report.js";
 import { commandContext } from "./context.js";
+import { stopOnSignals } from "./stop-signals.js";
 
 interface VerifyFlags {
   deep?: boolean;
@@ -47,6 +48,7 @@ member's range. Exit codes: 0 all good, 1 something is missing or differs
       const storage = new StorageRegistry(config);
       const access = new StorageReadAccess(storage);
       const line = new ProgressLine();
+      const stop = stopOnSignals((name) => log.warn({ signal: name }, "stopping verify"));
       try {
         await storage.preflight(Object.keys(config.targets));
         const verifier = new Verifier(
@@ -56,6 +58,7 @@ member's range. Exit codes: 0 all good, 1 something is missing or differs
             sample,
             policy: flags.policy,
             quick: flags.quick,
+            signal: stop.signal,
             onProgress: (entries) => line.show(`verify: ${entries} files checked`),
           },
         );
@@ -65,6 +68,7 @@ member's range. Exit codes: 0 all good, 1 something is missing or differs
         log.info({ entries: report.entries, problems: report.problems.length }, "verify finished");
         process.exitCode = report.problems.length > 0 ? 1 : 0;
       } finally {
+        stop.dispose();
         access.destroy();
         storage.destroy();
         await catalog.close();
