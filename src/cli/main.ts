@@ -5,11 +5,13 @@ import { LOG_LEVELS } from "../log/logger.js";
 import { registerCatalog } from "./catalog.js";
 import { registerDoctor } from "./doctor.js";
 import { registerLs } from "./ls.js";
+import { registerRestore } from "./restore.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 import { registerPlan } from "./plan.js";
 import { registerPolicy } from "./policy.js";
 import { registerServe } from "./serve.js";
+import { registerVerify } from "./verify.js";
 
 const program = new Command("givre")
   .description(
@@ -25,6 +27,8 @@ registerDoctor(program);
 registerRun(program);
 registerStatus(program);
 registerLs(program);
+registerRestore(program);
+registerVerify(program);
 registerCatalog(program);
 registerPlan(program);
 registerPolicy(program);

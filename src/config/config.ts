@@ -59,6 +59,23 @@ export interface ManifestConfig {
   flushInterval: number;
 }
 
+export interface RestoreConfig {
+  /**
+   * Storage classes whose objects must be thawed (RestoreObject) before a
+   * GET. Default GLACIER and DEEP_ARCHIVE (AWS, and the names Scaleway and
+   * others reuse). GLACIER_IR is readable at once, so it is not in it.
+   */
+  coldStorageClasses: string[];
+  /** Days a thawed copy stays readable. Default 7. */
+  thawDays: number;
+  /** Thaw speed asked for. Default Standard. */
+  thawTier: ThawTier;
+  /** How often `restore --wait` asks whether a thaw is done, in ms. Default 5 minutes. */
+  pollInterval: number;
+}
+
+export type ThawTier = "Expedited" | "Standard" | "Bulk";
+
 export interface GivreConfig {
   /** The file this was loaded from. */
   file: string;
@@ -72,6 +89,7 @@ export interface GivreConfig {
   targets: Readonly<Record<string, TargetConfig>>;
   serve: ServeConfig;
   manifests: ManifestConfig;
+  restore: RestoreConfig;
 }
 
 export const DEFAULT_CONFIG_FILE = "/etc/givre/givre.yaml";

@@ -7,11 +7,21 @@ import {
   DEFAULT_CONFIG_FILE,
   type GivreConfig,
   type ManifestConfig,
+  type RestoreConfig,
   type ServeConfig,
   type TargetConfig,
 } from "./config.js";
 
-const TOP_KEYS = ["state_dir", "policies", "catalog", "roots", "targets", "serve", "manifests"];
+const TOP_KEYS = [
+  "state_dir",
+  "policies",
+  "catalog",
+  "roots",
+  "targets",
+  "serve",
+  "manifests",
+  "restore",
+];
 const TARGET_KEYS = [
   "endpoint",
   "region",
@@ -77,6 +87,7 @@ export function parseConfig(file: string, text: string, env = process.env): Givr
     targets: readTargets(fields),
     serve: readServe(fields, roots),
     manifests: readManifests(fields),
+    restore: readRestore(fields),
   };
   return deepFreeze(config);
 }
@@ -199,6 +210,19 @@ function readManifests(fields: FieldReader): ManifestConfig {
   return {
     flushFiles: fields.integer(["manifests", "flush_files"], 1000, 1),
     flushInterval: fields.duration(["manifests", "flush_interval"]) ?? 60_000,
+  };
+}
+
+function readRestore(fields: FieldReader): RestoreConfig {
+  const at = (key: string) => ["restore", key];
+  fields.object(["restore"], ["cold_storage_classes", "thaw_days", "thaw_tier", "poll_interval"]);
+  const classes = fields.stringList(at("cold_storage_classes"));
+  return {
+    coldStorageClasses: classes.length ? classes : ["GLACIER", "DEEP_ARCHIVE"],
+    // A thawed copy is billed per day it stays: 365 keeps a typo from costing years.
+    thawDays: fields.integer(at("thaw_days"), 7, 1, 365),
+    thawTier: fields.oneOf(at("thaw_tier"), ["Expedited", "Standard", "Bulk"], "Standard"),
+    pollInterval: fields.duration(at("poll_interval")) ?? 5 * 60_000,
   };
 }
 

@@ -16,19 +16,19 @@ import type { CatalogEntry, FileState } from "../catalog/catalog.js";
  */
 export const SERVED_STATES: ReadonlySet<FileState> = new Set(["archived", "restoring", "restored"]);
 
-/**
- * Storage classes that cannot be read until restored (S3's GLACIER and
- * DEEP_ARCHIVE; most S3-compatible providers reuse these names). Glacier
- * Instant Retrieval (GLACIER_IR) reads like any other class.
- */
-export const COLD_STORAGE_CLASSES: ReadonlySet<string> = new Set(["GLACIER", "DEEP_ARCHIVE"]);
-
 export type Availability = "servable" | "cold" | "absent";
 
-/** What an entry means for serving, before any thaw state is known. */
-export function availabilityOf(entry: CatalogEntry | null): Availability {
+/**
+ * What an entry means for serving, before any thaw state is known.
+ * `coldClasses` are the storage classes that cannot be read until thawed
+ * (config `restore.cold_storage_classes`).
+ */
+export function availabilityOf(
+  entry: CatalogEntry | null,
+  coldClasses: ReadonlySet<string>,
+): Availability {
   if (!entry || !SERVED_STATES.has(entry.state)) return "absent";
-  return COLD_STORAGE_CLASSES.has(entry.storageClass) ? "cold" : "servable";
+  return coldClasses.has(entry.storageClass) ? "cold" : "servable";
 }
 
 export function isPackMember(entry: CatalogEntry): boolean {

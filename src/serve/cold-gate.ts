@@ -1,7 +1,8 @@
 import type { CatalogEntry } from "../catalog/catalog.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../log/logger.js";
-import type { ColdObjects, ThawState } from "./cold-objects.js";
+import type { ThawTier } from "../config/config.js";
+import type { ThawTransport } from "../storage/thaw.js";
 import { LruCache } from "./lru-cache.js";
 
 /** How long a thaw state read by HEAD is trusted; a cold path costs one HEAD per minute. */
@@ -13,14 +14,23 @@ export const COLD_RETRY_AFTER_S = 4 * 3600;
 /** Cold keys remembered (thaw states and recalls asked). */
 const COLD_KEYS_KEPT = 10_000;
 
+/** Days a recalled copy stays readable: one is enough to serve a burst of interest. */
+const RECALL_DAYS = 1;
+
+/** Where a cold object stands for serving: unreadable, being thawed, or readable for now. */
+export type ColdState = "cold" | "thawing" | "thawed";
+
 /** What happened about a recall on this request, sent as `X-Givre-Recall`. */
 export type RecallOutcome = "off" | "started" | "pending" | "limited" | "failed";
 
 export type ColdVerdict =
   | { readable: true }
-  | { readable: false; state: Exclude<ThawState, "thawed">; recall: RecallOutcome };
+  | { readable: false; state: Exclude<ColdState, "thawed">; recall: RecallOutcome };
 
 export interface ColdGateOptions {
+  /** Storage classes that cannot be read until thawed. */
+  coldClasses: readonly string[];
+  thawTier: ThawTier;
   recallOnAccess: boolean;
   recallsPerMinute: number;
   now?: () => number;
@@ -40,24 +50,26 @@ export interface RecallCounts {
  */
 export class ColdGate {
   readonly counts: RecallCounts = { started: 0, limited: 0, failed: 0 };
-  readonly #cold: (target: string) => ColdObjects | undefined;
+  readonly coldClasses: ReadonlySet<string>;
+  readonly #cold: (target: string) => ThawTransport | undefined;
   readonly #log: Logger;
   readonly #options: ColdGateOptions;
   readonly #now: () => number;
-  readonly #states = new LruCache<ThawState>(COLD_KEYS_KEPT);
+  readonly #states = new LruCache<ColdState>(COLD_KEYS_KEPT);
   readonly #recalled = new LruCache<true>(COLD_KEYS_KEPT);
   #tokens: number;
   #refilledAt: number;
 
-  /** `cold` gives the cold-object calls of a target by name. */
+  /** `cold` gives the thaw calls of a target by name. */
   constructor(
-    cold: (target: string) => ColdObjects | undefined,
+    cold: (target: string) => ThawTransport | undefined,
     log: Logger,
     options: ColdGateOptions,
   ) {
     this.#cold = cold;
     this.#log = log;
     this.#options = options;
+    this.coldClasses = new Set(options.coldClasses);
     this.#now = options.now ?? Date.now;
     this.#tokens = options.recallsPerMinute;
     this.#refilledAt = this.#now();
@@ -69,14 +81,14 @@ export class ColdGate {
     return { readable: false, state, recall: await this.#recall(entry, state) };
   }
 
-  async #thawState(entry: CatalogEntry): Promise<ThawState> {
+  async #thawState(entry: CatalogEntry): Promise<ColdState> {
     const cacheKey = `${entry.bucket}\n${entry.key}`;
     const now = this.#now();
     const known = this.#states.get(cacheKey, now);
     if (known !== undefined) return known;
-    let state: ThawState = "cold";
+    let state: ColdState = "cold";
     try {
-      state = await this.#objectsOf(entry).thawState(entry.bucket, entry.key);
+      state = coldStateOf((await this.#transportOf(entry).state(entry.key)).phase);
     } catch (error) {
       this.#log.warn({ key: entry.key, error: errorMessage(error) }, "thaw state unknown");
     }
@@ -84,7 +96,7 @@ export class ColdGate {
     return state;
   }
 
-  async #recall(entry: CatalogEntry, state: ThawState): Promise<RecallOutcome> {
+  async #recall(entry: CatalogEntry, state: ColdState): Promise<RecallOutcome> {
     if (!this.#options.recallOnAccess) return "off";
     const cacheKey = `${entry.bucket}\n${entry.key}`;
     const now = this.#now();
@@ -95,7 +107,7 @@ export class ColdGate {
     }
     this.#recalled.set(cacheKey, true, now + RECALL_REPEAT_MS);
     try {
-      await this.#objectsOf(entry).requestThaw(entry.bucket, entry.key);
+      await this.#transportOf(entry).requestThaw(entry.key, RECALL_DAYS, this.#options.thawTier);
       this.#states.set(cacheKey, "thawing", now + THAW_CHECK_TTL_MS);
       this.counts.started++;
       this.#log.info({ root: entry.root, path: entry.path, key: entry.key }, "recall started");
@@ -107,10 +119,10 @@ export class ColdGate {
     }
   }
 
-  #objectsOf(entry: CatalogEntry): ColdObjects {
-    const objects = this.#cold(entry.target);
-    if (!objects) throw new Error(`target "${entry.target}" is not in the config`);
-    return objects;
+  #transportOf(entry: CatalogEntry): ThawTransport {
+    const transport = this.#cold(entry.target);
+    if (!transport) throw new Error(`target "${entry.target}" is not in the config`);
+    return transport;
   }
 
   #takeToken(now: number): boolean {
@@ -124,4 +136,9 @@ export class ColdGate {
     this.#tokens--;
     return true;
   }
+}
+
+function coldStateOf(phase: "frozen" | "thawing" | "ready" | "missing"): ColdState {
+  if (phase === "ready") return "thawed";
+  return phase === "thawing" ? "thawing" : "cold";
 }

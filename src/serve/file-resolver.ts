@@ -51,7 +51,7 @@ export class FileResolver {
 
   /** Catalog entry (null: unknown) to a resolution; undefined for a cold one. */
   #judgeNow(entry: CatalogEntry | null): Resolution | undefined {
-    switch (availabilityOf(entry)) {
+    switch (availabilityOf(entry, this.#cold.coldClasses)) {
       case "absent":
         return ABSENT;
       case "servable":

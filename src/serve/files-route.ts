@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CatalogEntry } from "../catalog/catalog.js";
 import { contentTypeOf } from "../storage/content-type.js";
-import { COLD_STORAGE_CLASSES, SERVED_STATES, isPackMember } from "./availability.js";
+import { SERVED_STATES, isPackMember } from "./availability.js";
 import { answerJson, answerMethodNotAllowed } from "./http-answers.js";
 import type { ServeService } from "./serve-service.js";
 import { resolveUrlPath, type PrefixTable } from "./url-path.js";
@@ -51,18 +51,18 @@ export async function filesRoute(
   if (target.kind === "outside") return answerJson(res, 404, { error: "OUTSIDE_PREFIXES" });
   const entry = await service.lookup.find(target.root, target.path);
   if (!entry) return answerJson(res, 404, { error: "NOT_IN_CATALOG" });
-  const report = reportOf(entry);
+  const report = reportOf(entry, service.cold.coldClasses);
   if (query.has("url")) report.url = signedUrlFor(service, entry, report);
   answerJson(res, 200, report);
 }
 
-function reportOf(entry: CatalogEntry): FileReport {
+function reportOf(entry: CatalogEntry, coldClasses: ReadonlySet<string>): FileReport {
   return {
     root: entry.root,
     path: entry.path,
     state: entry.state,
     served: SERVED_STATES.has(entry.state),
-    cold: COLD_STORAGE_CLASSES.has(entry.storageClass),
+    cold: coldClasses.has(entry.storageClass),
     size: entry.size,
     mtime: new Date(entry.mtimeMs).toISOString(),
     mtimeMs: entry.mtimeMs,

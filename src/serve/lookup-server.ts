@@ -6,7 +6,7 @@ import { errorMessage } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { createS3Client } from "../storage/s3-client.js";
 import { authRoute } from "./auth-route.js";
-import { S3ColdObjects } from "./cold-objects.js";
+import { SdkThawTransport } from "../storage/thaw.js";
 import { fetchRoute } from "./fetch-route.js";
 import { filesRoute } from "./files-route.js";
 import { answerText } from "./http-answers.js";
@@ -118,7 +118,10 @@ export class LookupServer {
   #s3Access(target: TargetConfig): TargetAccess {
     const client = createS3Client(target, { sockets: 4, maxAttempts: 2 });
     this.#ownAccess.push({ destroy: () => client.destroy() });
-    return { credentials: () => client.config.credentials(), cold: new S3ColdObjects(client) };
+    return {
+      credentials: () => client.config.credentials(),
+      cold: new SdkThawTransport(client, target.bucket),
+    };
   }
 
   #refreshCredentials(): void {

@@ -2,7 +2,7 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { GivreConfig, TargetConfig } from "../config/config.js";
 import type { Logger } from "../log/logger.js";
 import { ColdGate } from "./cold-gate.js";
-import type { ColdObjects } from "./cold-objects.js";
+import type { ThawTransport } from "../storage/thaw.js";
 import { FileLookup } from "./file-lookup.js";
 import { FileResolver } from "./file-resolver.js";
 import { ObjectReader } from "./object-reader.js";
@@ -13,7 +13,8 @@ import { PrefixTable } from "./url-path.js";
 /** What the server needs from one target besides its config. */
 export interface TargetAccess {
   credentials: CredentialSource;
-  cold: ColdObjects;
+  /** RestoreObject and thaw state of the target's bucket. */
+  cold: ThawTransport;
 }
 
 export interface ServeServiceDeps {
@@ -66,13 +67,15 @@ export class ServeService {
       cacheEntries: serve.cacheEntries,
       now,
     });
-    const cold = new Map<string, ColdObjects>();
+    const cold = new Map<string, ThawTransport>();
     for (const target of Object.values(config.targets)) {
       const targetAccess = access(target);
       this.urls.addTarget(target, targetAccess.credentials);
       cold.set(target.name, targetAccess.cold);
     }
     this.cold = new ColdGate((name) => cold.get(name), log, {
+      coldClasses: config.restore.coldStorageClasses,
+      thawTier: config.restore.thawTier,
       recallOnAccess: serve.recallOnAccess,
       recallsPerMinute: serve.recallsPerMinute,
       now,

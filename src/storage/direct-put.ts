@@ -138,7 +138,7 @@ export class DirectPut {
   }
 }
 
-function readBody(response: IncomingMessage): Promise<string> {
+export function readBody(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -147,13 +147,13 @@ function readBody(response: IncomingMessage): Promise<string> {
   });
 }
 
-function errorOf(status: number, body: string): S3ResponseError {
+export function errorOf(status: number, body: string): S3ResponseError {
   const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1] ?? `Http${status}`;
   const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? "";
   return new S3ResponseError(status, code, message);
 }
 
-function isRetryable(error: unknown): boolean {
+export function isRetryable(error: unknown): boolean {
   if (error instanceof S3ResponseError) {
     return RETRYABLE_STATUS.has(error.$metadata.httpStatusCode) || RETRYABLE_CODES.has(error.Code);
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildTar } from "../support/tar-pack.js";
+import { buildTar, member as packMember } from "../support/tar-pack.js";
 import { createTestBucket } from "../support/s3.js";
 import {
   archivedEntry,
@@ -10,7 +10,11 @@ import {
 
 const image = Buffer.from("radar image: 0123456789 abcdefghijklmnopqrstuvwxyz");
 const memberText = "the member's own bytes, in the middle of a pack";
-const pack = buildTar({ "a.png": "before", "b.png": memberText, "c.png": "after" });
+const pack = await buildTar([
+  packMember("a.png", "before"),
+  packMember("b.png", memberText),
+  packMember("c.png", "after"),
+]);
 const member = pack.members[1]!;
 
 async function fillCatalog(harness: ServeHarness, bucket: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildTar } from "../support/tar-pack.js";
+import { buildTar, member } from "../support/tar-pack.js";
 import { createTestBucket } from "../support/s3.js";
 import { archivedEntry, startServeHarness, type ServeHarness } from "../support/serve-harness.js";
 
@@ -8,16 +8,17 @@ const LAST_MODIFIED = "Sat, 01 Jun 2019 12:00:00 GMT";
 const image = Buffer.from("PNG radar image bytes, 0123456789abcdefghijklmnopqrstuvwxyz");
 const etagOf = (size: number) => `"${Math.floor(MTIME / 1000).toString(16)}-${size.toString(16)}"`;
 
+const secondBytes = "SECOND member, a little longer than the first one";
+const pack = await buildTar([
+  member("first.png", "first member of the pack"),
+  member("second.png", secondBytes),
+  member("third.png", "third"),
+]);
+
 describe("GET /fetch in stream delivery", () => {
   let bucket: string;
   let harness: ServeHarness;
-  const pack = buildTar({
-    "first.png": "first member of the pack",
-    "second.png": "SECOND member, a little longer than the first one",
-    "third.png": "third",
-  });
   const second = pack.members[1]!;
-  const secondBytes = "SECOND member, a little longer than the first one";
 
   beforeAll(async () => {
     bucket = await createTestBucket("fetch");

@@ -23,7 +23,7 @@ describe("cold objects and recall on access", () => {
     harness = await startServeHarness(bucket, serve, {
       access: () => ({
         credentials: async () => ({ accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey }),
-        cold: double,
+        cold: double.thaw(),
       }),
       now: () => clock.now,
     });
@@ -44,7 +44,7 @@ describe("cold objects and recall on access", () => {
     serveYaml(`  recall_on_access: true\n  recalls_per_minute: 2\n${lines}`);
 
   it("answers 503 and asks one restore; the next request finds it pending", async () => {
-    const double = new GlacierRestoreDouble();
+    const double = new GlacierRestoreDouble(undefined, () => true, Infinity);
     const { server } = await withDouble(recall(""), double);
 
     const first = await fetch(`${server.url}/fetch/data/old/0.png`);
@@ -58,7 +58,7 @@ describe("cold objects and recall on access", () => {
   });
 
   it("limits recalls to recalls_per_minute, so a crawler cannot thaw the archive", async () => {
-    const double = new GlacierRestoreDouble();
+    const double = new GlacierRestoreDouble(undefined, () => true, Infinity);
     const { server, clock } = await withDouble(recall(""), double);
 
     const outcomes: (string | null)[] = [];
@@ -79,11 +79,11 @@ describe("cold objects and recall on access", () => {
   });
 
   it("serves the bytes once the restore is done", async () => {
-    const double = new GlacierRestoreDouble();
-    const { server, clock, bucket } = await withDouble(recall(""), double);
+    const double = new GlacierRestoreDouble(undefined, () => true, Infinity);
+    const { server, clock } = await withDouble(recall(""), double);
     await fetch(`${server.url}/fetch/data/old/0.png`);
 
-    double.finishThaw(bucket, "data/old/0.png");
+    double.finishThaw("data/old/0.png");
     clock.now += THAW_CHECK_TTL_MS + 1;
     const response = await fetch(`${server.url}/fetch/data/old/0.png`);
 
@@ -92,7 +92,7 @@ describe("cold objects and recall on access", () => {
   });
 
   it("asks no restore when recall_on_access is off", async () => {
-    const double = new GlacierRestoreDouble();
+    const double = new GlacierRestoreDouble(undefined, () => true, Infinity);
     const { server } = await withDouble(serveYaml(""), double);
 
     const response = await fetch(`${server.url}/fetch/data/old/0.png`);

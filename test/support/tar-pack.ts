@@ -1,55 +1,44 @@
-/**
- * A plain POSIX (ustar) tar built in memory, with each member's data
- * offset: what a pack is, made by the tests themselves so that serving
- * members is checked before givre's own pack writer exists.
- */
-export interface PackedMember {
+import { createHash } from "node:crypto";
+import { buffer } from "node:stream/consumers";
+import { PackWriter } from "../../src/pack/pack-writer.js";
+
+export interface PackMember {
   name: string;
-  offset: number;
-  length: number;
+  content: Buffer;
+  mtime: Date;
+  mode: number;
 }
 
-const BLOCK = 512;
+/** A member with the epoch as mtime and mode 0644. */
+export function member(name: string, content: Buffer | string): PackMember {
+  return { name, content: Buffer.from(content), mtime: new Date(0), mode: 0o644 };
+}
 
-export function buildTar(
-  files: Record<string, Buffer | string>,
-  mtime = new Date(0),
-): {
+export interface BuiltPack {
   tar: Buffer;
-  members: PackedMember[];
-} {
-  const blocks: Buffer[] = [];
-  const members: PackedMember[] = [];
-  let offset = 0;
-  for (const [name, content] of Object.entries(files)) {
-    const data = Buffer.from(content);
-    blocks.push(header(name, data.length, mtime));
-    offset += BLOCK;
-    members.push({ name, offset, length: data.length });
-    const padded = Buffer.alloc(Math.ceil(data.length / BLOCK) * BLOCK);
-    data.copy(padded);
-    blocks.push(padded);
-    offset += padded.length;
-  }
-  blocks.push(Buffer.alloc(2 * BLOCK));
-  return { tar: Buffer.concat(blocks), members };
+  /** Where each member's data starts in the tar, its length and SHA-256. */
+  members: { name: string; offset: number; length: number; sha256: string }[];
 }
 
-function header(name: string, size: number, mtime: Date): Buffer {
-  const block = Buffer.alloc(BLOCK);
-  const put = (text: string, at: number, width: number) => block.write(text, at, width, "utf8");
-  const octal = (value: number, width: number) => value.toString(8).padStart(width - 1, "0");
-  put(name, 0, 100);
-  put(octal(0o644, 8), 100, 8);
-  put(octal(0, 8), 108, 8);
-  put(octal(0, 8), 116, 8);
-  put(octal(size, 12), 124, 12);
-  put(octal(Math.floor(mtime.getTime() / 1000), 12), 136, 12);
-  put("        ", 148, 8);
-  put("0", 156, 1);
-  put("ustar\u000000", 257, 8);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  put(`${octal(sum, 7)}\u0000 `, 148, 8);
-  return block;
+/**
+ * A pack made in memory by givre's own PackWriter (whose output GNU tar
+ * reads back in test/pack/pack-writer.test.ts), for suites that need a
+ * pack in the bucket with catalog rows they write themselves.
+ */
+export async function buildTar(members: readonly PackMember[]): Promise<BuiltPack> {
+  const writer = new PackWriter();
+  const tar = buffer(writer.output);
+  const placed: BuiltPack["members"] = [];
+  for (const member of members) {
+    const data = member.content;
+    const mtimeMs = member.mtime.getTime();
+    const place = await writer.add({ name: member.name, mode: member.mode, mtimeMs }, data);
+    placed.push({
+      name: member.name,
+      ...place,
+      sha256: createHash("sha256").update(data).digest("hex"),
+    });
+  }
+  await writer.finish();
+  return { tar: await tar, members: placed };
 }
