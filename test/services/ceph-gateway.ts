@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDebianPackages } from "./debian-packages.js";
 import { freePort, httpAnswers, waitFor } from "./free-port.js";
+import { claimServiceDir, isAlive, reapOrphans } from "./orphans.js";
 
 /** An S3 endpoint and the credentials that work there. */
 export interface S3Endpoint {
@@ -19,6 +20,8 @@ export interface CephGateway extends S3Endpoint {
   dir: string;
   stop(): void;
 }
+
+const DIR_PREFIX = "givre-ceph-";
 
 /** Storage classes added as placement targets, so policies can exercise them. */
 export const EXTRA_STORAGE_CLASSES = ["STANDARD_IA", "GLACIER"];
@@ -38,7 +41,9 @@ export async function startCephGateway(): Promise<CephGateway> {
     ["ceph-mon", "ceph-osd", "radosgw", "ceph-common"],
     ["ceph-mon", "ceph-osd", "radosgw"],
   );
-  const dir = mkdtempSync(join(tmpdir(), "givre-ceph-"));
+  reapOrphans(DIR_PREFIX, stopDaemons);
+  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
+  claimServiceDir(dir);
   const [monPort, rgwPort] = [await freePort(), await freePort()];
   const conf = join(dir, "ceph.conf");
   const ceph = (program: string, ...args: string[]) =>
@@ -180,15 +185,6 @@ async function stopGracefully(dir: string, daemon: string): Promise<void> {
   const pid = Number(readFileSync(join(dir, "run", `${daemon}.pid`), "utf8").trim());
   process.kill(pid, "SIGTERM");
   await waitFor(`${daemon} to stop`, async () => !isAlive(pid), 30_000);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function cephVersion(): string {

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDebianPackages } from "./debian-packages.js";
 import { freePort, httpAnswers, waitFor } from "./free-port.js";
+import { claimServiceDir, reapOrphans } from "./orphans.js";
 
 export interface NginxServer {
   port: number;
@@ -20,7 +21,9 @@ export interface NginxServer {
  */
 export async function startNginx(server: string, http = ""): Promise<NginxServer> {
   ensureDebianPackages(["nginx-light"], ["nginx"]);
+  reapOrphans("givre-nginx-", stopOrphan);
   const dir = mkdtempSync(join(tmpdir(), "givre-nginx-"));
+  claimServiceDir(dir);
   mkdirSync(join(dir, "logs"));
   const port = await freePort();
   const conf = `user root;
@@ -62,6 +65,14 @@ http {
     throw new Error(`nginx did not start: ${stderr || (error as Error).message}`);
   }
   return { port, url, dir, stop: () => stopChild(child, dir) };
+}
+
+function stopOrphan(dir: string): void {
+  try {
+    process.kill(Number(readFileSync(join(dir, "nginx.pid"), "utf8")), "SIGKILL");
+  } catch {
+    // Already gone.
+  }
 }
 
 async function stopChild(child: ChildProcess, dir: string): Promise<void> {

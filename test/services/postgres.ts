@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDebianPackages } from "./debian-packages.js";
 import { freePort } from "./free-port.js";
+import { claimServiceDir, reapOrphans } from "./orphans.js";
 
 export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:PORT/givre */
@@ -20,7 +21,9 @@ export interface PostgresServer {
 export async function startPostgres(): Promise<PostgresServer> {
   ensureDebianPackages(["postgresql"], ["/usr/lib/postgresql"]);
   const bin = postgresBin();
+  reapOrphans("givre-pg-", (dir) => stopCluster(bin, join(dir, "data")));
   const dir = mkdtempSync(join(tmpdir(), "givre-pg-"));
+  claimServiceDir(dir);
   chownSync(dir, uid("postgres"), gid("postgres"));
   const data = join(dir, "data");
   const port = await freePort();
@@ -48,12 +51,24 @@ export async function startPostgres(): Promise<PostgresServer> {
     description: `${version} at 127.0.0.1:${port}`,
     stop: () => {
       try {
-        asPostgres("pg_ctl", "-D", data, "-m", "immediate", "stop");
+        stopCluster(bin, data);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },
   };
+}
+
+function stopCluster(bin: string, data: string): void {
+  try {
+    execFileSync(
+      "runuser",
+      ["-u", "postgres", "--", join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"],
+      { stdio: "pipe" },
+    );
+  } catch {
+    // Not running: nothing to stop.
+  }
 }
 
 function postgresBin(): string {

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Test services live in temp folders named `<prefix>XXXXXX`. A test run
+ * killed with -9 never tears them down; each folder records the process
+ * that started it, and the next start of that kind of service stops the
+ * ones whose starter is gone.
+ */
+export function claimServiceDir(dir: string): void {
+  writeFileSync(join(dir, "owner.pid"), String(process.pid));
+}
+
+export function reapOrphans(prefix: string, stop: (dir: string) => void): void {
+  for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith(prefix))) {
+    const dir = join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, "owner.pid"), "utf8"));
+    } catch {
+      continue;
+    }
+    if (isAlive(owner)) continue;
+    try {
+      stop(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
