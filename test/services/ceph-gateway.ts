@@ -1,10 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDebianPackages } from "./debian-packages.js";
 import { freePort, httpAnswers, waitFor } from "./free-port.js";
-import { claimServiceDir, isAlive, reapOrphans } from "./orphans.js";
+import { servicesTmpdir, claimServiceDir, isAlive, reapOrphans } from "./orphans.js";
 
 /** An S3 endpoint and the credentials that work there. */
 export interface S3Endpoint {
@@ -42,7 +41,7 @@ export async function startCephGateway(): Promise<CephGateway> {
     ["ceph-mon", "ceph-osd", "radosgw"],
   );
   reapOrphans(DIR_PREFIX, stopDaemons);
-  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
+  const dir = mkdtempSync(join(servicesTmpdir(), DIR_PREFIX));
   claimServiceDir(dir);
   const [monPort, rgwPort] = [await freePort(), await freePort()];
   const conf = join(dir, "ceph.conf");

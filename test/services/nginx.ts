@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDebianPackages } from "./debian-packages.js";
 import { freePort, httpAnswers, waitFor } from "./free-port.js";
-import { claimServiceDir, reapOrphans } from "./orphans.js";
+import { servicesTmpdir, claimServiceDir, reapOrphans } from "./orphans.js";
 
 export interface NginxServer {
   port: number;
@@ -22,7 +21,7 @@ export interface NginxServer {
 export async function startNginx(server: string, http = ""): Promise<NginxServer> {
   ensureDebianPackages(["nginx-light"], ["nginx"]);
   reapOrphans("givre-nginx-", stopOrphan);
-  const dir = mkdtempSync(join(tmpdir(), "givre-nginx-"));
+  const dir = mkdtempSync(join(servicesTmpdir(), "givre-nginx-"));
   claimServiceDir(dir);
   mkdirSync(join(dir, "logs"));
   const port = await freePort();

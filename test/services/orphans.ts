@@ -8,13 +8,22 @@ import { join } from "node:path";
  * that started it, and the next start of that kind of service stops the
  * ones whose starter is gone.
  */
+/**
+ * Where services make their folders: the system's temp folder, even while
+ * a test run points TMPDIR at a folder of its own (test/setup/services.ts).
+ */
+export function servicesTmpdir(): string {
+  return process.env.GIVRE_SERVICES_TMPDIR ?? tmpdir();
+}
+
 export function claimServiceDir(dir: string): void {
   writeFileSync(join(dir, "owner.pid"), String(process.pid));
 }
 
 export function reapOrphans(prefix: string, stop: (dir: string) => void): void {
-  for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith(prefix))) {
-    const dir = join(tmpdir(), name);
+  const parent = servicesTmpdir();
+  for (const name of readdirSync(parent).filter((entry) => entry.startsWith(prefix))) {
+    const dir = join(parent, name);
     let owner: number;
     try {
       owner = Number(readFileSync(join(dir, "owner.pid"), "utf8"));

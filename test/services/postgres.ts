@@ -1,10 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDebianPackages } from "./debian-packages.js";
 import { freePort } from "./free-port.js";
-import { claimServiceDir, reapOrphans } from "./orphans.js";
+import { servicesTmpdir, claimServiceDir, reapOrphans } from "./orphans.js";
 
 export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:PORT/givre */
@@ -22,7 +21,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   ensureDebianPackages(["postgresql"], ["/usr/lib/postgresql"]);
   const bin = postgresBin();
   reapOrphans("givre-pg-", (dir) => stopCluster(bin, join(dir, "data")));
-  const dir = mkdtempSync(join(tmpdir(), "givre-pg-"));
+  const dir = mkdtempSync(join(servicesTmpdir(), "givre-pg-"));
   claimServiceDir(dir);
   chownSync(dir, uid("postgres"), gid("postgres"));
   const data = join(dir, "data");

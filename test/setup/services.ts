@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { claimServiceDir, reapOrphans } from "../services/orphans.js";
 import { startCephGateway, type S3Endpoint } from "../services/ceph-gateway.js";
 import { startPostgres } from "../services/postgres.js";
+
+const RUN_FOLDER_PREFIX = "givre-tests-";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,7 +27,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const postgresUrl = await postgresUnderTest(stops);
   project.provide("s3", s3);
   project.provide("postgresUrl", postgresUrl);
+  stops.push(useRunTempFolder());
   return async () => stops.reverse().forEach((stop) => stop());
+}
+
+/**
+ * Suites make temp folders freely; they all land in one folder of this
+ * run (TMPDIR, inherited by the test workers), removed at the end. The
+ * services above stay in the system's temp folder, where a later run
+ * finds them if this one is killed.
+ */
+function useRunTempFolder(): () => void {
+  reapOrphans(RUN_FOLDER_PREFIX, () => {});
+  const folder = mkdtempSync(join(tmpdir(), RUN_FOLDER_PREFIX));
+  claimServiceDir(folder);
+  const previous = process.env.TMPDIR;
+  process.env.GIVRE_SERVICES_TMPDIR ??= tmpdir();
+  process.env.TMPDIR = folder;
+  return () => {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    rmSync(folder, { recursive: true, force: true });
+  };
 }
 
 async function s3UnderTest(stops: (() => void)[]): Promise<S3Endpoint> {
