@@ -47,7 +47,7 @@ Exit codes: 0 planned, 1 some folders or files could not be read (listed),
       const planned = policies.filter((policy) => names?.includes(policy.name) ?? true);
       const summary = new PlanSummary(planned);
       try {
-        if (flags.json) await writeCandidates(plan, new LineWriter(out), summary);
+        if (flags.json) await writeCandidates(plan, new LineWriter(out));
         else for await (const candidate of plan.candidates) summary.add(candidate);
       } finally {
         progress.clear();
@@ -58,14 +58,9 @@ Exit codes: 0 planned, 1 some folders or files could not be read (listed),
     });
 }
 
-async function writeCandidates(
-  plan: Plan,
-  writer: LineWriter,
-  summary: PlanSummary,
-): Promise<void> {
+async function writeCandidates(plan: Plan, writer: LineWriter): Promise<void> {
   const json = new CandidateJson();
   for await (const candidate of plan.candidates) {
-    summary.add(candidate);
     if (writer.add(json.line(candidate))) await writer.flush();
     if (writer.closed) break;
   }
