@@ -47,4 +47,9 @@ function count(value: number): string {
   return value.toLocaleString("en-US");
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
