@@ -42,7 +42,7 @@ Exit codes: 0 planned, 1 some folders or files could not be read (listed),
       const plan = planCandidates(config, policies, {
         policies: names,
         now: flags.at,
-        onProgress: (state) => progress.show(progressText(state)),
+        onProgress: (state) => (state.done ? progress.clear() : progress.show(progressText(state))),
       });
       const planned = policies.filter((policy) => names?.includes(policy.name) ?? true);
       const summary = new PlanSummary(planned);
