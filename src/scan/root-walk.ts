@@ -214,6 +214,17 @@ export class RootWalk {
     if (owner === undefined || !this.#options.selected.has(owner.policy)) return undefined;
     const decision = judge(owner, subject, this.#knownFacts, this.#options.now)!;
     if (decision.outcome !== "take") return this.#tally(decision);
+    return this.#candidate(folder, name, values, at, decision);
+  }
+
+  /** The candidate a taken file makes, unless this process may not read it. */
+  #candidate(
+    folder: Folder,
+    name: string,
+    values: Float64Array,
+    at: number,
+    decision: Decision,
+  ): Candidate | undefined {
     const absolutePath = `${folder.abs}/${name}`;
     const mode = values[at + 3]!;
     const problem = this.#access.problem(mode, values[at + 4]!, values[at + 5]!, absolutePath);
@@ -222,8 +233,8 @@ export class RootWalk {
       root: this.#options.rules.root,
       path: folder.rel === "" ? name : `${folder.rel}/${name}`,
       absolutePath,
-      size: this.#facts.size,
-      mtimeMs: this.#facts.mtimeMs,
+      size: values[at + 1]!,
+      mtimeMs: values[at + 2]!,
       mode: mode & 0o7777,
       policy: decision.owner.policy,
       dateMs: decision.dateMs,
