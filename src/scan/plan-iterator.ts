@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Candidate, ScanReport } from "./candidate.js";
 import { batchPaths, type FileBatch, type RootWalk } from "./root-walk.js";
@@ -37,6 +38,8 @@ const MAX_PENDING = 16;
 const THREAD_QUEUE = 12;
 /** A walk this big (lstat calls so far) is worth starting the thread for (about 30 ms of work). */
 const THREAD_AFTER_STATS = 10_000;
+/** On one core a second thread only adds its cost. */
+const SECOND_CORE = availableParallelism() > 1;
 
 /**
  * The candidates as an async iterator written by hand: an async generator
@@ -126,7 +129,7 @@ export class PlanIterator implements AsyncIterableIterator<Candidate> {
   /** The thread, when it should take this batch; undefined to do it here. */
   #threadFor(batch: FileBatch): StatThread | undefined {
     if (batch.names.length === 0 || this.#options.statThread === false) return undefined;
-    if (this.#thread === undefined && this.#statsHere >= THREAD_AFTER_STATS) {
+    if (this.#thread === undefined && this.#statsHere >= THREAD_AFTER_STATS && SECOND_CORE) {
       this.#thread = new StatThread();
     }
     return this.#thread && this.#thread.queued < THREAD_QUEUE ? this.#thread : undefined;

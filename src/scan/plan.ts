@@ -23,7 +23,8 @@ export interface PlanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /**
    * Whether lstat calls may run on a second thread: true from the start,
-   * false never; by default once the walk has made 10,000 of them here.
+   * false never; by default once the walk has made 10,000 of them here,
+   * if the machine has a second core.
    * Either way the candidates and the report are the same.
    */
   statThread?: boolean;
