@@ -1,40 +1,28 @@
-import { spawn } from "node:child_process";
-import { chmodSync, closeSync, copyFileSync, ftruncateSync, mkdirSync, openSync } from "node:fs";
-import { readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   GIVRE_BIN,
   cleanEnv,
   logLines,
   makeWorkspace,
+  runCommand,
   runGivre,
-  writeTree,
   type GivreResult,
   type Workspace,
 } from "../support/givre-process.js";
-import { generateSampleTree } from "../support/sample-tree.js";
+import { generatePlanSite } from "../support/plan-site.js";
+import { copyExamplePolicies } from "../support/policies.js";
 
-const EXAMPLES = resolve(import.meta.dirname, "../../policies");
 const AT = "2019-07-31";
-const OLD = new Date(Date.UTC(2018, 0, 1));
 /** The uid and gid of `nobody` on Debian. */
 const NOBODY = "65534";
 
 /** A workspace with the example policies and the sample site; the bucket is never used. */
 function sampleWorkspace(): Workspace {
   const workspace = makeWorkspace("givre-plan-unused");
-  for (const name of readdirSync(EXAMPLES)) {
-    copyFileSync(join(EXAMPLES, name), join(workspace.policiesDir, name));
-  }
-  generateSampleTree(workspace.dataDir, { products: 2, days: 40, imagesPerDay: 4, maxZoom: 6 });
-  const big = join(workspace.dataDir, "archives/2019/big.grib2");
-  mkdirSync(join(big, ".."), { recursive: true });
-  const fd = openSync(big, "w");
-  ftruncateSync(fd, 200 * 1024 * 1024);
-  closeSync(fd);
-  utimesSync(big, OLD, OLD);
-  writeTree(workspace.dataDir, { "logs/2019/06/access.log": "GET /\n" }, OLD);
+  copyExamplePolicies(workspace.policiesDir);
+  generatePlanSite(workspace.dataDir);
   return workspace;
 }
 
@@ -45,18 +33,7 @@ function plan(workspace: Workspace, ...args: string[]): Promise<GivreResult> {
 /** Runs the built CLI as `nobody`, for whom a folder's permissions really apply. */
 function runGivreAsNobody(args: readonly string[]): Promise<GivreResult> {
   const user = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"];
-  return new Promise((resolveResult, reject) => {
-    const child = spawn("setpriv", [...user, process.execPath, GIVRE_BIN, ...args], {
-      env: cleanEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolveResult({ code, signal, stdout, stderr }));
-  });
+  return runCommand("setpriv", [...user, process.execPath, GIVRE_BIN, ...args], cleanEnv());
 }
 
 const SAMPLE_PLAN = `radar (10-radar.yaml): archive to archive (STANDARD_IA), files older than 30d by path date (radar/*/{yyyy}/{mm}/{dd}/)

@@ -1,16 +1,14 @@
-import { copyFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, runGivre, writeTree, type Workspace } from "../support/givre-process.js";
+import { copyExamplePolicies } from "../support/policies.js";
 
-const EXAMPLES = resolve(import.meta.dirname, "../../policies");
 const AT = "2019-07-31";
 
 function withExamples(): Workspace {
   const workspace = makeWorkspace("givre-check-unused");
-  for (const name of readdirSync(EXAMPLES)) {
-    copyFileSync(join(EXAMPLES, name), join(workspace.policiesDir, name));
-  }
+  copyExamplePolicies(workspace.policiesDir);
   return workspace;
 }
 

@@ -1,40 +1,17 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load-config.js";
 import { RootRules } from "../../src/policy/compile-policy.js";
 import { decide, type FileFacts } from "../../src/policy/evaluate.js";
 import { explainPath } from "../../src/policy/explain.js";
 import { loadPolicies } from "../../src/policy/load-policies.js";
 import type { Policy } from "../../src/policy/policy.js";
+import { EXAMPLE_POLICIES, policyConfig, policyFolder } from "../support/policies.js";
 
-const EXAMPLES = resolve(import.meta.dirname, "../../policies");
 const NOW = Date.UTC(2019, 6, 31);
 const DAY = 86_400_000;
 const MiB = 1024 * 1024;
 
 function policiesIn(folder: string): Policy[] {
-  return loadPolicies(
-    parseConfig(
-      "/etc/givre/givre.yaml",
-      `policies: ${folder}
-roots:
-  data: /srv/data
-targets:
-  archive:
-    endpoint: http://127.0.0.1:7480
-    bucket: site-archive
-`,
-      {},
-    ),
-  );
-}
-
-function folderWith(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(tmpdir(), "givre-policies-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-  return folder;
+  return loadPolicies(policyConfig(folder));
 }
 
 /** Who owns a file and what it does with it: `policy:outcome`, or `none`. */
@@ -75,7 +52,7 @@ const CRAFTED: [string, FileFacts, string][] = [
 ];
 
 describe("the example policies", () => {
-  const rules = new RootRules("data", policiesIn(EXAMPLES));
+  const rules = new RootRules("data", policiesIn(EXAMPLE_POLICIES));
 
   it("take, keep or leave each crafted path as documented", () => {
     const got = CRAFTED.map(([path, facts]) => [path, verdict(rules, path, facts)]);
@@ -115,12 +92,12 @@ target: archive
   it("gives a file to the first policy in file-name order", () => {
     const first = new RootRules(
       "data",
-      policiesIn(folderWith({ "10-a.yaml": small, "20-b.yaml": everything })),
+      policiesIn(policyFolder({ "10-a.yaml": small, "20-b.yaml": everything })),
     );
     expect(verdict(first, "x/a.bin", old)).toBe("small:take");
     const swapped = new RootRules(
       "data",
-      policiesIn(folderWith({ "10-a.yaml": everything, "20-b.yaml": small })),
+      policiesIn(policyFolder({ "10-a.yaml": everything, "20-b.yaml": small })),
     );
     expect(verdict(swapped, "x/a.bin", old)).toBe("everything:take");
   });
@@ -128,7 +105,7 @@ target: archive
   it("passes a file whose size does not fit on to the next policy", () => {
     const rules = new RootRules(
       "data",
-      policiesIn(folderWith({ "10-a.yaml": small, "20-b.yaml": everything })),
+      policiesIn(policyFolder({ "10-a.yaml": small, "20-b.yaml": everything })),
     );
     expect(verdict(rules, "x/big.bin", { size: 2 * MiB, mtimeMs: old.mtimeMs })).toBe(
       "everything:take",
@@ -139,7 +116,7 @@ target: archive
   it("lets keep beat match: a kept file stays, and no later policy takes it", () => {
     const rules = new RootRules(
       "data",
-      policiesIn(folderWith({ "10-a.yaml": small, "20-b.yaml": everything })),
+      policiesIn(policyFolder({ "10-a.yaml": small, "20-b.yaml": everything })),
     );
     expect(verdict(rules, "keep/a.bin", old)).toBe("small:keep");
   });
@@ -147,20 +124,20 @@ target: archive
   it("keeps a file too young for its policy, even when a later one would take it", () => {
     const rules = new RootRules(
       "data",
-      policiesIn(folderWith({ "10-a.yaml": small, "20-b.yaml": everything })),
+      policiesIn(policyFolder({ "10-a.yaml": small, "20-b.yaml": everything })),
     );
     expect(verdict(rules, "x/a.bin", { size: 10, mtimeMs: NOW - 10 * DAY })).toBe("small:young");
   });
 
   it("counts older_than strictly: at exactly that age a file stays", () => {
-    const rules = new RootRules("data", policiesIn(folderWith({ "10-a.yaml": small })));
+    const rules = new RootRules("data", policiesIn(policyFolder({ "10-a.yaml": small })));
     expect(verdict(rules, "x/a.bin", { size: 10, mtimeMs: NOW - 30 * DAY })).toBe("small:young");
     expect(verdict(rules, "x/a.bin", { size: 10, mtimeMs: NOW - 30 * DAY - 1 })).toBe("small:take");
   });
 });
 
 describe("explanations", () => {
-  const rules = new RootRules("data", policiesIn(EXAMPLES));
+  const rules = new RootRules("data", policiesIn(EXAMPLE_POLICIES));
   const explain = (path: string, facts: FileFacts | undefined) => {
     const { steps, verdict } = explainPath(rules, path, facts, NOW);
     return [...steps, verdict];

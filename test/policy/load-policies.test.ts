@@ -1,28 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load-config.js";
-import type { GivreConfig } from "../../src/config/config.js";
 import { UsageError } from "../../src/errors.js";
 import { loadPolicies, readPolicyFolder } from "../../src/policy/load-policies.js";
-
-const EXAMPLES = resolve(import.meta.dirname, "../../policies");
-
-function configFor(policies: string): GivreConfig {
-  return parseConfig(
-    "/etc/givre/givre.yaml",
-    `policies: ${policies}
-roots:
-  data: /srv/data
-targets:
-  archive:
-    endpoint: http://127.0.0.1:7480
-    bucket: site-archive
-`,
-    {},
-  );
-}
+import { EXAMPLE_POLICIES, policyConfig, policyFolder } from "../support/policies.js";
 
 function policy(name: string, extra = ""): string {
   return `name: ${name}
@@ -34,15 +16,9 @@ target: archive
 ${extra}`;
 }
 
-function folderWith(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(tmpdir(), "givre-policies-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-  return folder;
-}
-
 function loadError(folder: string): UsageError {
   try {
-    loadPolicies(configFor(folder));
+    loadPolicies(policyConfig(folder));
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return error as UsageError;
@@ -52,7 +28,7 @@ function loadError(folder: string): UsageError {
 
 describe("loadPolicies", () => {
   it("reads *.yaml and *.yml in file-name order and ignores everything else", () => {
-    const folder = folderWith({
+    const folder = policyFolder({
       "20-tiles.yaml": policy("tiles"),
       "10-radar.yml": policy("radar"),
       "30-archives.yaml": policy("archives"),
@@ -61,7 +37,7 @@ describe("loadPolicies", () => {
       "40-old.yaml.disabled": policy("old"),
     });
     mkdirSync(join(folder, "50-folder.yaml"));
-    const policies = loadPolicies(configFor(folder));
+    const policies = loadPolicies(policyConfig(folder));
     expect(policies.map((p) => [p.name, p.file])).toEqual([
       ["radar", join(folder, "10-radar.yml")],
       ["tiles", join(folder, "20-tiles.yaml")],
@@ -70,7 +46,7 @@ describe("loadPolicies", () => {
   });
 
   it("refuses a name that an earlier file already has", () => {
-    const folder = folderWith({ "10-a.yaml": policy("radar"), "20-b.yaml": policy("radar") });
+    const folder = policyFolder({ "10-a.yaml": policy("radar"), "20-b.yaml": policy("radar") });
     const error = loadError(folder);
     expect(error.code).toBe("POLICY_DUPLICATE_NAME");
     expect(error.message).toBe(
@@ -79,7 +55,7 @@ describe("loadPolicies", () => {
   });
 
   it("throws the first file's error and says how many more there are", () => {
-    const folder = folderWith({
+    const folder = policyFolder({
       "10-a.yaml": policy("a", "colour: blue\n"),
       "20-b.yaml": policy("b"),
       "30-c.yaml": policy("c", "action: move\n").replace("action: archive\n", ""),
@@ -93,7 +69,7 @@ describe("loadPolicies", () => {
     expect(error.hint).toBe(
       "2 more policy files have errors too: givre policy check lists them all",
     );
-    const results = readPolicyFolder(configFor(folder));
+    const results = readPolicyFolder(policyConfig(folder));
     expect(
       results.map((r) => [r.file.slice(folder.length + 1), r.policy?.name, r.error?.code]),
     ).toEqual([
@@ -117,14 +93,14 @@ describe("loadPolicies", () => {
   });
 
   it("says so when the folder holds no policy", () => {
-    const folder = folderWith({ "README.md": "policies go here" });
+    const folder = policyFolder({ "README.md": "policies go here" });
     const error = loadError(folder);
     expect(error.code).toBe("POLICIES_EMPTY");
     expect(error.message).toBe(`policies folder ${folder} holds no *.yaml policy`);
   });
 
   it("accepts the example policies shipped in policies/", () => {
-    const policies = loadPolicies(configFor(EXAMPLES));
+    const policies = loadPolicies(policyConfig(EXAMPLE_POLICIES));
     expect(
       policies.map((p) => [p.name, p.root, p.action, p.target, p.storageClass, p.age.from]),
     ).toEqual([

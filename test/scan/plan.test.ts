@@ -1,21 +1,19 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, symlinkSync, utimesSync } from "node:fs";
-import { ftruncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { GivreConfig } from "../../src/config/config.js";
-import { parseConfig } from "../../src/config/load-config.js";
 import { UsageError } from "../../src/errors.js";
 import { loadPolicies } from "../../src/policy/load-policies.js";
 import type { Policy } from "../../src/policy/policy.js";
 import type { Candidate } from "../../src/scan/candidate.js";
 import { planCandidates, type PlanOptions } from "../../src/scan/plan.js";
-import { generateSampleTree } from "../support/sample-tree.js";
 import { writeTree } from "../support/givre-process.js";
+import { generatePlanSite, sparseFile } from "../support/plan-site.js";
+import { EXAMPLE_POLICIES, policyConfig, policyFolder } from "../support/policies.js";
 
-const EXAMPLES = resolve(import.meta.dirname, "../../policies");
 const NOW = Date.UTC(2019, 6, 31);
 const OLD = new Date(Date.UTC(2018, 0, 1));
 const KiB = 1024;
@@ -27,26 +25,12 @@ interface Setup {
   policies: Policy[];
 }
 
-function setup(policies = EXAMPLES, root = mkdtempSync(join(tmpdir(), "givre-scan-"))): Setup {
-  const config = parseConfig(
-    "/etc/givre/givre.yaml",
-    `policies: ${policies}
-roots:
-  data: ${root}
-targets:
-  archive:
-    endpoint: http://127.0.0.1:7480
-    bucket: site-archive
-`,
-    {},
-  );
+function setup(
+  policies = EXAMPLE_POLICIES,
+  root = mkdtempSync(join(tmpdir(), "givre-scan-")),
+): Setup {
+  const config = policyConfig(policies, root);
   return { root, config, policies: loadPolicies(config) };
-}
-
-function policyFolder(files: Record<string, string>): string {
-  const folder = mkdtempSync(join(tmpdir(), "givre-policies-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
-  return folder;
 }
 
 async function plan({ config, policies }: Setup, options: PlanOptions = {}) {
@@ -56,27 +40,15 @@ async function plan({ config, policies }: Setup, options: PlanOptions = {}) {
   return { candidates, report: planned.report };
 }
 
-/** A sparse file: the size is real to lstat, the disk holds nothing. */
-function sparse(path: string, size: number, mtime: Date): void {
-  mkdirSync(join(path, ".."), { recursive: true });
-  const fd = openSync(path, "w");
-  ftruncateSync(fd, size);
-  closeSync(fd);
-  utimesSync(path, mtime, mtime);
-}
-
 function countBy(candidates: Candidate[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const { policy } of candidates) counts[policy.name] = (counts[policy.name] ?? 0) + 1;
   return counts;
 }
 
-/** The sample site, 2019-05-22 to 2019-06-30, tiles up to zoom 6, a big archive and a log folder. */
 function sampleSite(): Setup {
   const site = setup();
-  generateSampleTree(site.root, { products: 2, days: 40, imagesPerDay: 4, maxZoom: 6 });
-  sparse(join(site.root, "archives/2019/big.grib2"), 200 * MiB, OLD);
-  writeTree(site.root, { "logs/2019/06/access.log": "GET /\n" }, OLD);
+  generatePlanSite(site.root);
   return site;
 }
 
@@ -206,7 +178,7 @@ describe("the walk", () => {
   });
 
   it("reports a root that is not there and goes on", async () => {
-    const site = setup(EXAMPLES, join(tmpdir(), "givre-no-such-root"));
+    const site = setup(EXAMPLE_POLICIES, join(tmpdir(), "givre-no-such-root"));
     const { candidates, report } = await plan(site);
     expect(candidates).toEqual([]);
     expect(report.unreadable).toEqual([
@@ -268,7 +240,7 @@ target: archive
   it("plans only the chosen policies, which still lose files to earlier ones", async () => {
     const site = setup(policyFolder({ "10-small.yaml": small, "20-all.yaml": all }));
     writeTree(site.root, { "a/small.bin": "s", "a/notes.txt": "n", "keep/k.txt": "k" }, OLD);
-    sparse(join(site.root, "a/big.bin"), 2 * MiB, OLD);
+    sparseFile(join(site.root, "a/big.bin"), 2 * MiB, OLD);
     const { candidates, report } = await plan(site, { policies: ["all"] });
     expect(candidates.map((c) => [c.path, c.policy.name])).toEqual([
       ["a/big.bin", "all"],
