@@ -164,7 +164,7 @@ export class RootWalk {
   /** A file system that gives no entry types (DT_UNKNOWN): lstat tells. */
   #visitUntyped(name: string, batch: FileBatch): void {
     const path = `${this.#folder!.abs}/${name}`;
-    const { values, failures } = statHere([path]);
+    const { values, failures } = statHere([this.#folder!.abs], [name]);
     const report = this.#options.report;
     if (failures[0]) this.#unreadable(path, fsReason(failures[0]));
     else if (values[0] === Kind.file) this.#sortFile(name, batch);

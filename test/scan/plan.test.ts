@@ -102,6 +102,15 @@ describe("planning the example policies", () => {
     ]);
   });
 
+  it("never leaves the working folder changed, not even between two candidates", async () => {
+    const site = sampleSite();
+    const home = process.cwd();
+    const planned = planCandidates(site.config, site.policies, { now: NOW, statThread: false });
+    const seen = new Set<string>();
+    for await (const _candidate of planned.candidates) seen.add(process.cwd());
+    expect([...seen]).toEqual([home]);
+  });
+
   it("gives the same plan whether lstat runs on a second thread or not", async () => {
     const site = sampleSite();
     const here = await plan(site, { statThread: false });
