@@ -63,6 +63,8 @@ export class PlanIterator implements AsyncIterableIterator<Candidate> {
   #readyIndex = 0;
   #thread: StatThread | undefined;
   #statsHere = 0;
+  /** When to look again whether a core is free for the thread, in lstat calls made here. */
+  #threadCheckAt = THREAD_AFTER_STATS;
   #candidates = 0;
   #bytes = 0;
   #done = false;
@@ -137,8 +139,9 @@ export class PlanIterator implements AsyncIterableIterator<Candidate> {
   /** The thread, when it should take this batch; undefined to do it here. */
   #threadFor(batch: FileBatch): StatThread | undefined {
     if (batch.names.length === 0 || this.#options.statThread === false) return undefined;
-    if (this.#thread === undefined && this.#statsHere >= THREAD_AFTER_STATS && coreToSpare()) {
-      this.#thread = new StatThread();
+    if (this.#thread === undefined && this.#statsHere >= this.#threadCheckAt) {
+      this.#threadCheckAt = this.#statsHere + THREAD_AFTER_STATS;
+      if (coreToSpare()) this.#thread = new StatThread();
     }
     return this.#thread && this.#thread.queued < THREAD_QUEUE ? this.#thread : undefined;
   }
