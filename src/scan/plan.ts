@@ -24,8 +24,8 @@ export interface PlanOptions {
   /**
    * Whether lstat calls may run on a second thread: true from the start,
    * false never; by default once the walk has made 10,000 of them here,
-   * if the machine has a core to spare (1-minute load average below the
-   * cores less half a core).
+   * unless the machine is swamped (1-minute load average at or above the
+   * cores plus one), where a second thread only adds its own cost.
    * Either way the candidates and the report are the same.
    */
   statThread?: boolean;
