@@ -16,7 +16,7 @@ export interface ScanProgress {
 export interface PlanIteratorOptions {
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
-  /** true: lstat on a second thread from the start; false: never; default: once the walk is big. */
+  /** true: lstat on a second thread from the start; false: never; default: see PlanOptions. */
   statThread?: boolean;
 }
 
