@@ -2,10 +2,8 @@ import { accessSync, constants, statSync } from "node:fs";
 import type { Command } from "commander";
 import type { GivreConfig } from "../config/config.js";
 import { GivreError, StorageError, errorMessage } from "../errors.js";
-import { probeTarget, type TargetReport } from "../storage/capabilities.js";
-import { createS3Client } from "../storage/s3-client.js";
+import type { TargetReport } from "../storage/capabilities.js";
 import { commandContext } from "./context.js";
-import { openCatalog } from "../catalog/open-catalog.js";
 
 export function registerDoctor(program: Command): void {
   program
@@ -21,6 +19,10 @@ deleted under .givre/doctor/, and a 5 MiB multipart upload shows the ETag
 form. Exit codes: 0 healthy, 2 bad config, 4 storage unreachable or refusing.`,
     )
     .action(async (_options, command: Command) => {
+      // The S3 SDK and the catalog take a third of a second of CPU to load;
+      // imported here, every other command starts without them.
+      const { probeTarget } = await import("../storage/capabilities.js");
+      const { createS3Client } = await import("../storage/s3-client.js");
       const { config, out } = commandContext(command);
       out.write(`config   ${config.file}: ok\n`);
       checkRoots(config, out);
@@ -57,6 +59,7 @@ function checkRoots(config: GivreConfig, out: NodeJS.WritableStream): void {
 }
 
 async function checkCatalog(config: GivreConfig, out: NodeJS.WritableStream): Promise<void> {
+  const { openCatalog } = await import("../catalog/open-catalog.js");
   const catalog = await openCatalog(config);
   try {
     out.write(`catalog  ${catalog.describe()}: opens\n`);

@@ -80,8 +80,9 @@ function row(label: string, text: string): string {
   return `  ${label.padEnd(9)} ${text}`.trimEnd();
 }
 
+/** `1,234,567`: without Intl, whose number formats take 30 ms to load. */
 export function number(value: number): string {
-  return value.toLocaleString("en-US");
+  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function count(value: number, noun: string): string {

@@ -4,13 +4,14 @@ import { ExitCode } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { ProgressLine } from "../log/progress-line.js";
 import { loadPolicies } from "../policy/load-policies.js";
-import type { Candidate, ScanReport } from "../scan/candidate.js";
+import type { ScanReport } from "../scan/candidate.js";
 import { planCandidates, type Plan, type ScanProgress } from "../scan/plan.js";
 import { PlanSummary } from "../scan/plan-summary.js";
 import { atOption } from "./at-option.js";
+import { CandidateJson } from "./candidate-json.js";
 import { commandContext } from "./context.js";
 import { repeatable } from "./repeatable.js";
-import { JsonLinesWriter } from "./json-lines.js";
+import { LineWriter } from "./line-writer.js";
 import { number, planText } from "./plan-report.js";
 
 interface PlanFlags {
@@ -42,12 +43,12 @@ Exit codes: 0 planned, 1 some folders or files could not be read (listed),
       const plan = planCandidates(config, policies, {
         policies: names,
         now: flags.at,
-        onProgress: (state) => progress.show(progressText(state)),
+        onProgress: (state) => (state.done ? progress.clear() : progress.show(progressText(state))),
       });
       const planned = policies.filter((policy) => names?.includes(policy.name) ?? true);
       const summary = new PlanSummary(planned);
       try {
-        if (flags.json) await writeCandidates(plan, new JsonLinesWriter(out), summary);
+        if (flags.json) await writeCandidates(plan, new LineWriter(out));
         else for await (const candidate of plan.candidates) summary.add(candidate);
       } finally {
         progress.clear();
@@ -58,35 +59,13 @@ Exit codes: 0 planned, 1 some folders or files could not be read (listed),
     });
 }
 
-async function writeCandidates(
-  plan: Plan,
-  writer: JsonLinesWriter,
-  summary: PlanSummary,
-): Promise<void> {
+async function writeCandidates(plan: Plan, writer: LineWriter): Promise<void> {
+  const json = new CandidateJson();
   for await (const candidate of plan.candidates) {
-    summary.add(candidate);
-    if (writer.add(candidateRecord(candidate))) await writer.flush();
+    if (writer.add(json.line(candidate))) await writer.flush();
     if (writer.closed) break;
   }
   await writer.flush();
-}
-
-/** A candidate for scripts: the manifest's field names where they exist. */
-function candidateRecord(candidate: Candidate): Record<string, unknown> {
-  const { policy } = candidate;
-  return {
-    root: candidate.root,
-    path: candidate.path,
-    size: candidate.size,
-    mtime: new Date(candidate.mtimeMs).toISOString(),
-    mode: candidate.mode,
-    policy: policy.name,
-    action: policy.action,
-    target: policy.target,
-    key: policy.prefix + candidate.path,
-    storage_class: policy.storageClass,
-    dated: new Date(candidate.dateMs).toISOString(),
-  };
 }
 
 function logReport(log: Logger, report: ScanReport): void {

@@ -13,9 +13,11 @@ export interface Explanation {
 
 /**
  * Why a path goes or stays, in words, for `givre policy check --explain`.
- * The decision itself comes from `decide`, so what is explained is what
- * the planner does. `facts` is undefined for a path that does not exist:
- * sizes are then assumed to fit and an age from mtime is unknown.
+ * The owner is found with the tests `ownerOf` makes, in its order, and
+ * what it does comes from `judge`, so what is explained is what the
+ * planner does (the tests hold the two to the same answers). `facts` is
+ * undefined for a path that does not exist: sizes are then assumed to fit
+ * and an age from mtime is unknown.
  */
 export function explainPath(
   root: RootRules,

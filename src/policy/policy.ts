@@ -8,7 +8,10 @@ export type PolicyAction = "archive" | "copy";
 export type AgeSource = "mtime" | "path";
 
 export interface PackSettings {
-  /** Group template: `{dir}`, or path parts such as `{product}/{yyyy}/{mm}/{dd}`. */
+  /**
+   * Group template: `{dir}` (the file's folder), and with `age.from: path`
+   * the date parts its path_date names, such as `{yyyy}/{mm}/{dd}`.
+   */
   group: string;
   /** Files under this size (bytes) go into packs; larger files go alone. */
   smallerThan: number;

@@ -23,7 +23,9 @@ export interface PlanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /**
    * Whether lstat calls may run on a second thread: true from the start,
-   * false never; by default once the walk has made 10,000 of them here.
+   * false never; by default once the walk has made 10,000 of them here,
+   * unless the machine is swamped (1-minute load average at or above the
+   * cores plus one), where a second thread only adds its own cost.
    * Either way the candidates and the report are the same.
    */
   statThread?: boolean;

@@ -1,7 +1,7 @@
 import { readdirSync, type Dirent } from "node:fs";
 import type { CompiledPolicy, FileSubject, FolderState } from "../policy/compile-policy.js";
 import type { RootRules } from "../policy/compile-policy.js";
-import { decide, type Decision, type FileFacts } from "../policy/evaluate.js";
+import { judge, ownerOf, type Decision, type FileFacts } from "../policy/evaluate.js";
 import type { Policy } from "../policy/policy.js";
 import type { Candidate, ScanReport } from "./candidate.js";
 import { MAX_UNREADABLE_LISTED } from "./candidate.js";
@@ -21,6 +21,8 @@ interface Folder {
 export interface FileBatch {
   folders: Folder[];
   names: string[];
+  /** The policy owning each file, when its path alone told (no size bound on the way). */
+  owners: (CompiledPolicy | undefined)[];
 }
 
 export interface RootWalkOptions {
@@ -88,7 +90,7 @@ export class RootWalk {
    * them whose decision needs an lstat; undefined once the root is walked.
    */
   advance(): FileBatch | undefined {
-    const batch: FileBatch = { folders: [], names: [] };
+    const batch: FileBatch = { folders: [], names: [], owners: [] };
     for (let seen = 0; seen < ENTRIES_PER_ADVANCE; seen++) {
       if (this.#index < this.#entries.length) {
         this.#visit(this.#entries[this.#index++]!, batch);
@@ -108,7 +110,7 @@ export class RootWalk {
     }
     const candidates: Candidate[] = [];
     for (let i = 0; i < batch.names.length; i++) {
-      const candidate = this.#settleFile(batch.folders[i]!, batch.names[i]!, stats.values, i);
+      const candidate = this.#settleFile(batch, i, stats.values);
       if (candidate) candidates.push(candidate);
     }
     return candidates;
@@ -162,7 +164,7 @@ export class RootWalk {
   /** A file system that gives no entry types (DT_UNKNOWN): lstat tells. */
   #visitUntyped(name: string, batch: FileBatch): void {
     const path = `${this.#folder!.abs}/${name}`;
-    const { values, failures } = statHere([path]);
+    const { values, failures } = statHere([this.#folder!.abs], [name]);
     const report = this.#options.report;
     if (failures[0]) this.#unreadable(path, fsReason(failures[0]));
     else if (values[0] === Kind.file) this.#sortFile(name, batch);
@@ -178,22 +180,26 @@ export class RootWalk {
     this.#options.report.filesSeen++;
     this.#factsWanted = false;
     const subject = this.#subjectFor(folder, name);
-    const decision = decide(folder.rules, subject, this.#noFacts, this.#options.now);
-    const wanted = decision !== undefined && this.#options.selected.has(decision.owner.policy);
-    if (this.#factsWanted || (wanted && decision.outcome === "take")) {
-      batch.folders.push(folder);
-      batch.names.push(name);
-    } else if (wanted) {
+    const owner = ownerOf(folder.rules, subject, this.#noFacts);
+    if (this.#factsWanted) return this.#defer(batch, folder, name, undefined);
+    if (owner === undefined || !this.#options.selected.has(owner.policy)) return;
+    const decision = judge(owner, subject, this.#noFacts, this.#options.now);
+    if (this.#factsWanted || decision?.outcome === "take") {
+      this.#defer(batch, folder, name, owner);
+    } else if (decision !== undefined) {
       this.#tally(decision);
     }
   }
 
-  #settleFile(
-    folder: Folder,
-    name: string,
-    values: Float64Array,
-    i: number,
-  ): Candidate | undefined {
+  #defer(batch: FileBatch, folder: Folder, name: string, owner: CompiledPolicy | undefined): void {
+    batch.folders.push(folder);
+    batch.names.push(name);
+    batch.owners.push(owner);
+  }
+
+  #settleFile(batch: FileBatch, i: number, values: Float64Array): Candidate | undefined {
+    const folder = batch.folders[i]!;
+    const name = batch.names[i]!;
     const at = i * STAT_FIELDS;
     const kind = values[at];
     if (kind === Kind.missing && name.includes("\uFFFD")) {
@@ -204,9 +210,21 @@ export class RootWalk {
     this.#facts.size = values[at + 1]!;
     this.#facts.mtimeMs = values[at + 2]!;
     const subject = this.#subjectFor(folder, name);
-    const decision = decide(folder.rules, subject, this.#knownFacts, this.#options.now);
-    if (decision === undefined || !this.#options.selected.has(decision.owner.policy)) return;
+    const owner = batch.owners[i] ?? ownerOf(folder.rules, subject, this.#knownFacts);
+    if (owner === undefined || !this.#options.selected.has(owner.policy)) return undefined;
+    const decision = judge(owner, subject, this.#knownFacts, this.#options.now)!;
     if (decision.outcome !== "take") return this.#tally(decision);
+    return this.#candidate(folder, name, values, at, decision);
+  }
+
+  /** The candidate a taken file makes, unless this process may not read it. */
+  #candidate(
+    folder: Folder,
+    name: string,
+    values: Float64Array,
+    at: number,
+    decision: Decision,
+  ): Candidate | undefined {
     const absolutePath = `${folder.abs}/${name}`;
     const mode = values[at + 3]!;
     const problem = this.#access.problem(mode, values[at + 4]!, values[at + 5]!, absolutePath);
@@ -215,8 +233,8 @@ export class RootWalk {
       root: this.#options.rules.root,
       path: folder.rel === "" ? name : `${folder.rel}/${name}`,
       absolutePath,
-      size: this.#facts.size,
-      mtimeMs: this.#facts.mtimeMs,
+      size: values[at + 1]!,
+      mtimeMs: values[at + 2]!,
       mode: mode & 0o7777,
       policy: decision.owner.policy,
       dateMs: decision.dateMs,

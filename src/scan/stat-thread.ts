@@ -1,10 +1,11 @@
 import { Worker } from "node:worker_threads";
-import { statPaths, type StatBatch } from "./stat-batch.js";
+import { statInto, statPaths, type StatBatch } from "./stat-batch.js";
 
-/** The thread runs the very function the walk uses in its own thread, from its source text. */
+/** The thread runs the very functions the walk uses in its own thread, from their source text. */
 const SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { lstatSync } = require("node:fs");
+const statInto = ${statInto.toString()};
 const statPaths = ${statPaths.toString()};
 parentPort.on("message", ({ id, paths }) => {
   const batch = statPaths(lstatSync, paths.split("\0"));

@@ -24,45 +24,67 @@ export interface BenchPart {
 
 export interface Timing {
   wallMs: number;
-  /** Peak resident set of a node child, KiB; undefined for other programs. */
+  /** User plus system CPU time of the command, all its threads and children. */
+  cpuMs: number;
+  /** Peak resident set of a node command, KiB; undefined for other programs. */
   peakRssKiB: number | undefined;
 }
 
 /**
- * A node child reports its own peak RSS on fd 3 as it exits: the same
- * figure as `/usr/bin/time -v`, without depending on GNU time.
+ * A node command reports its own peak RSS and CPU time on fd 3 as it
+ * exits: the figures `/usr/bin/time -v` gives, without needing GNU time.
  */
-const REPORT_PEAK_RSS = `data:text/javascript,${encodeURIComponent(
-  'import{writeSync}from"node:fs";' +
-    'process.on("exit",()=>{try{writeSync(3,String(process.resourceUsage().maxRSS))}catch{}});',
+const REPORT_USAGE = `data:text/javascript,${encodeURIComponent(
+  'import{writeSync}from"node:fs";process.on("exit",()=>{const u=process.resourceUsage();' +
+    "try{writeSync(3,`${u.maxRSS} ${(u.userCPUTime+u.systemCPUTime)/1000}`)}catch{}});",
 )}`;
+/** Other commands run under bash, whose `times` reports its children's CPU time. */
+const REPORT_CHILD_TIMES = '"$@" >/dev/null; times >&3';
 
-/** Runs a command with its output thrown away, and times it wall-clock. */
+/** Runs a command with its output thrown away; times it wall-clock and in CPU. */
 export function timeCommand(command: string, args: readonly string[]): Timing {
   const isNode = command === process.execPath;
-  const argv = isNode ? ["--import", REPORT_PEAK_RSS, ...args] : args;
+  const [program, argv] = isNode
+    ? [command, ["--import", REPORT_USAGE, ...args]]
+    : ["bash", ["-c", REPORT_CHILD_TIMES, "bash", command, ...args]];
   const devNull = openSync("/dev/null", "w");
   try {
     const started = performance.now();
-    const result = spawnSync(command, argv, {
-      stdio: ["ignore", devNull, "pipe", "pipe"],
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const result = spawnSync(program, argv, { stdio: ["ignore", devNull, "pipe", "pipe"] });
     const wallMs = performance.now() - started;
     if (result.status !== 0) {
       throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
     }
-    const rss = result.output[3]?.toString();
-    return { wallMs, peakRssKiB: rss ? Number(rss) : undefined };
+    const report = result.output[3]?.toString() ?? "";
+    return isNode
+      ? nodeUsage(wallMs, report)
+      : { wallMs, cpuMs: childTimes(report), peakRssKiB: undefined };
   } finally {
     closeSync(devNull);
   }
 }
 
-/** The median of several timings of the same command; the peak RSS is the highest seen. */
+function nodeUsage(wallMs: number, report: string): Timing {
+  const [rss, cpu] = report.split(" ").map(Number);
+  return { wallMs, cpuMs: cpu ?? NaN, peakRssKiB: rss };
+}
+
+/** The children's user and system time from bash's `times`: its second line. */
+function childTimes(report: string): number {
+  const line = report.trim().split("\n")[1] ?? "";
+  const seconds = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map(
+    ([, m, s]) => Number(m) * 60 + Number(s),
+  );
+  return seconds.reduce((sum, value) => sum + value, 0) * 1000;
+}
+
+/** The median wall and CPU time of several runs of one command; the peak RSS is the highest seen. */
 export function medianTiming(timings: readonly Timing[]): Timing {
-  const walls = timings.map((timing) => timing.wallMs).sort((a, b) => a - b);
-  const rss = timings.map((timing) => timing.peakRssKiB ?? 0);
-  const peak = Math.max(...rss);
-  return { wallMs: walls[Math.floor(walls.length / 2)]!, peakRssKiB: peak || undefined };
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const rss = Math.max(...timings.map((timing) => timing.peakRssKiB ?? 0));
+  return {
+    wallMs: median(timings.map((timing) => timing.wallMs)),
+    cpuMs: median(timings.map((timing) => timing.cpuMs)),
+    peakRssKiB: rss || undefined,
+  };
 }

@@ -11,11 +11,12 @@ import type { BenchContext, BenchPart } from "./bench-part.js";
 import { stopBenchGateway } from "./bench-gateway.js";
 import { lookupBench } from "./lookup-bench.js";
 import { planBench } from "./plan-bench.js";
+import { restoreBench } from "./restore-bench.js";
 import { packBench, runBench } from "./run-bench.js";
 import { ensureSiteTree } from "./site-tree.js";
 
 /** In order: the restore part restores what the run part archived. */
-const PARTS: readonly BenchPart[] = [planBench, runBench, packBench, lookupBench];
+const PARTS: readonly BenchPart[] = [planBench, runBench, packBench, restoreBench, lookupBench];
 const DEFAULT_FILES = 1_000_000;
 
 async function main(): Promise<void> {
@@ -57,4 +58,9 @@ function count(value: number): string {
   return value.toLocaleString("en-US");
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,8 +1,9 @@
 /**
  * `givre restore` against `rclone copy --transfers 32` downloading the
- * same objects from the same local gateway, in the same run. A tree of
- * radar-like images (20-150 KB of incompressible bytes, in day folders)
- * is archived by `givre run`; then, in alternating rounds, rclone copies
+ * same objects from the same local gateway, in the same run. In `npm run
+ * bench` it restores the tree the run part archived; alone, a tree of
+ * radar-like images (20-150 KB of incompressible bytes, in day folders) is
+ * archived by `givre run` first. Then, in alternating rounds, rclone copies
  * the objects to a fresh folder and givre restores the files (with --to,
  * so every round starts from an empty folder). Target: givre's throughput
  * at least rclone's. Runs alone: `node --import tsx test/bench/restore-bench.ts`
@@ -16,6 +17,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { startCephGateway } from "../services/ceph-gateway.js";
 import type { S3Endpoint } from "../services/ceph-gateway.js";
 import { benchGateway } from "./bench-gateway.js";
+import { archivedByRun } from "./run-bench.js";
 import type { BenchPart } from "./bench-part.js";
 
 const ROUNDS = 3;
@@ -29,6 +31,18 @@ interface Measure {
   wallMs: number;
 }
 
+/** What is restored: archived by givre, with the catalog its config names. */
+interface Archived {
+  config: string;
+  bucket: string;
+  /** What `givre restore` is given. */
+  selection: string;
+  /** Where rclone reads the same objects: `<bucket>/<prefix>`. */
+  prefix: string;
+  files: number;
+  bytes: number;
+}
+
 /** As a part of `npm run bench`: on the bench's shared gateway. */
 export const restoreBench: BenchPart = {
   name: "restore",
@@ -36,7 +50,15 @@ export const restoreBench: BenchPart = {
     const files = Number(process.env.GIVRE_BENCH_RESTORE_FILES ?? DEFAULT_FILES);
     const gateway = { s3: await benchGateway(), stop: () => {} };
     const dir = join(context.dir, "restore-bench");
-    const figures = await benchRestore(dir, context.givre, files, context.print, gateway);
+    const fromRun = archivedByRun && {
+      config: archivedByRun.configFile,
+      bucket: archivedByRun.bucket,
+      selection: "data",
+      prefix: "",
+      files: archivedByRun.tree.files,
+      bytes: archivedByRun.tree.bytes,
+    };
+    const figures = await benchRestore(dir, context.givre, files, context.print, gateway, fromRun);
     return figures.ratio >= 1;
   },
 };
@@ -48,35 +70,34 @@ export async function benchRestore(
   files: number,
   print: (line: string) => void,
   gateway?: { s3: S3Endpoint; stop: () => void },
+  given?: Archived,
 ): Promise<{ ratio: number }> {
   const { s3, stop } = gateway ?? (await s3ForBench());
   try {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const bucket = `givre-bench-restore-${randomBytes(4).toString("hex")}`;
-    await createBucket(s3, bucket);
-    const bytes = writeTree(join(dir, "data"), files);
-    const config = writeConfig(dir, s3, bucket);
     const env = {
       ...withoutAws(),
       AWS_ACCESS_KEY_ID: s3.accessKey,
       AWS_SECRET_ACCESS_KEY: s3.secretKey,
     };
-    const archived = time(process.execPath, [givre, "--config", config, "run"], env);
-    print(
-      `tree: ${files} files, ${mib(bytes)} MiB, ${files / (files / PER_FOLDER)} per folder, 20-150 KB each`,
-    );
-    print(`givre run archived it in ${(archived.wallMs / 1000).toFixed(1)} s`);
+    const archive = given ?? (await archiveOwnTree(dir, givre, files, s3, env, print));
+    if (given) {
+      print(`restoring what the run part archived: ${given.files} files, ${mib(given.bytes)} MiB`);
+    }
+    const { config, bucket } = archive;
+    ({ files } = archive);
+    const bytes = archive.bytes;
     const rclone: Measure[] = [];
     const restore: Measure[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const rcloneTo = join(dir, `rclone-${round}`);
-      rclone.push(time("rclone", rcloneArgs(s3, bucket, rcloneTo), withoutAws()));
+      rclone.push(time("rclone", rcloneArgs(s3, bucket, archive.prefix, rcloneTo), withoutAws()));
       const givreTo = join(dir, `givre-${round}`);
       restore.push(
         time(
           process.execPath,
-          [givre, "--config", config, "restore", "data/radar", "--to", givreTo],
+          [givre, "--config", config, "restore", archive.selection, "--to", givreTo],
           env,
         ),
       );
@@ -94,6 +115,25 @@ export async function benchRestore(
   } finally {
     stop();
   }
+}
+
+/** Alone: a tree of the bench's own, archived by givre run. */
+async function archiveOwnTree(
+  dir: string,
+  givre: string,
+  files: number,
+  s3: S3Endpoint,
+  env: Record<string, string>,
+  print: (line: string) => void,
+): Promise<Archived> {
+  const bucket = `givre-bench-restore-${randomBytes(4).toString("hex")}`;
+  await createBucket(s3, bucket);
+  const bytes = writeTree(join(dir, "data"), files);
+  const config = writeConfig(dir, s3, bucket);
+  const archived = time(process.execPath, [givre, "--config", config, "run"], env);
+  print(`tree: ${files} files, ${mib(bytes)} MiB, ${PER_FOLDER} per folder, 20-150 KB each`);
+  print(`givre run archived it in ${(archived.wallMs / 1000).toFixed(1)} s`);
+  return { config, bucket, selection: "data/radar", prefix: "data/radar", files, bytes };
 }
 
 async function s3ForBench(): Promise<{ s3: S3Endpoint; stop: () => void }> {
@@ -159,11 +199,14 @@ function writeConfig(dir: string, s3: S3Endpoint, bucket: string): string {
 }
 
 /** rclone, told the endpoint explicitly (never a default that would reach AWS). */
-function rcloneArgs(s3: S3Endpoint, bucket: string, to: string): string[] {
+function rcloneArgs(s3: S3Endpoint, bucket: string, prefix: string, to: string): string[] {
   return [
     "copy",
-    `:s3:${bucket}/data/radar`,
+    `:s3:${bucket}/${prefix}`,
     to,
+    // The same objects givre restores: not the manifests.
+    "--exclude",
+    ".givre/**",
     "--transfers",
     "32",
     "--s3-provider",

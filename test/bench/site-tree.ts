@@ -12,7 +12,7 @@
  */
 import { fork } from "node:child_process";
 import { closeSync, ftruncateSync, futimesSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +56,7 @@ export async function ensureSiteTree(dir: string, files: number): Promise<SiteTr
   const marker = join(dir, "site-tree.json");
   const existing = readMarker(marker);
   if (existing?.files === files && existing.version === LAYOUT_VERSION) return existing.tree;
+  refuseForeignFolder(dir, existing !== undefined);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const tree = siteShape(join(dir, "data"), files, startOfToday());
@@ -63,6 +64,14 @@ export async function ensureSiteTree(dir: string, files: number): Promise<SiteTr
   await Promise.all(Array.from({ length: workers }, (_, i) => runWorker(tree, i, workers)));
   writeFileSync(marker, JSON.stringify({ files, version: LAYOUT_VERSION, tree }));
   return tree;
+}
+
+/** The bench empties its folder before making a tree: never one it did not make. */
+function refuseForeignFolder(dir: string, ours: boolean): void {
+  if (ours || !existsSync(dir) || readdirSync(dir).length === 0) return;
+  throw new Error(
+    `${dir} is not empty and holds no site-tree.json: not a bench folder, left alone`,
+  );
 }
 
 function readMarker(

@@ -19,11 +19,17 @@ export function runGivre(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<GivreResult> {
+  return runCommand(process.execPath, [GIVRE_BIN, ...args], { ...cleanEnv(), ...s3Env(), ...env });
+}
+
+/** Runs a command without a terminal and collects its output and exit. */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<GivreResult> {
   return new Promise((resolveResult, reject) => {
-    const child = spawn(process.execPath, [GIVRE_BIN, ...args], {
-      env: { ...cleanEnv(), ...s3Env(), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

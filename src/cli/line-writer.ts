@@ -4,11 +4,11 @@ import { once } from "node:events";
 const CHUNK_BYTES = 64 * 1024;
 
 /**
- * JSON Lines to a stream, waiting when the reader is slower than the
- * writer (a slow pipe) instead of piling lines up in memory. A reader that
- * goes away (`| head`) closes the writer quietly.
+ * Lines to a stream, waiting when the reader is slower than the writer (a
+ * slow pipe) instead of piling lines up in memory. A reader that goes
+ * away (`| head`) closes the writer quietly.
  */
-export class JsonLinesWriter {
+export class LineWriter {
   readonly #out: NodeJS.WritableStream;
   #chunk = "";
   #closed = false;
@@ -26,9 +26,9 @@ export class JsonLinesWriter {
     return this.#closed;
   }
 
-  /** Adds one line; true when the chunk is full and `flush` should be awaited. */
-  add(record: unknown): boolean {
-    this.#chunk += `${JSON.stringify(record)}\n`;
+  /** Adds one line (without its newline); true when `flush` should be awaited. */
+  add(line: string): boolean {
+    this.#chunk += `${line}\n`;
     return this.#chunk.length >= CHUNK_BYTES;
   }
 
