@@ -22,14 +22,20 @@ export interface GroupFacts {
   dateMs: number;
 }
 
+/** The tokens a template may hold, for error messages. */
+export const PACK_GROUP_TOKENS = "{dir}, {0}, {1}..., {yyyy}, {mm}, {dd}, {hh}";
+
 /** Why a template cannot be used, or undefined when it can. */
 export function packGroupProblem(template: string): string | undefined {
-  if (template.trim() === "") return "nothing in it";
+  if (template.trim() === "") return "the template is empty";
   for (const [, token] of template.matchAll(TOKEN)) {
     if (token === "dir" || DATE_TOKENS.has(token!) || /^\d+$/.test(token!)) continue;
-    return `unknown token {${token}} (known: {dir}, {0}, {1}..., {yyyy}, {mm}, {dd}, {hh})`;
+    return (
+      `{${token}} is not a token; path parts go by position: ` +
+      "{0} is the first folder, {1} the second (the product in radar/<product>/...)"
+    );
   }
-  if (/[{}]/.test(template.replace(TOKEN, ""))) return "an unmatched { or }";
+  if (/[{}]/.test(template.replace(TOKEN, ""))) return "a { or } is left unmatched";
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import { FieldReader } from "../config/field-reader.js";
 import { UsageError } from "../errors.js";
 import type { FieldPath } from "../config/yaml-document.js";
 import { YamlDocument } from "../config/yaml-document.js";
-import { packGroupProblem } from "../pack/pack-group.js";
+import { PACK_GROUP_TOKENS, packGroupProblem } from "../pack/pack-group.js";
 import { globProblem } from "./glob.js";
 import { pathDateProblem } from "./path-date.js";
 import type { AgeSource, PackSettings, Policy, PolicyLimits } from "./policy.js";
@@ -212,12 +212,9 @@ function readGroup(fields: FieldReader, pathDate: string | undefined): string {
   const group = fields.string(["pack", "group"], "{dir}");
   const problem = packGroupProblem(group);
   if (problem) {
-    const known = "{dir}, {0}, {1}..., {yyyy}, {mm}, {dd}, {hh}";
-    fields.fail(
-      ["pack", "group"],
-      `a group template of ${known} and text (this one has ${problem})`,
-      group,
-    );
+    fields.fail(["pack", "group"], `a group template of ${PACK_GROUP_TOKENS} and text`, group, {
+      hint: problem,
+    });
   }
   if (pathDate === undefined) return group;
   const named = dateTokens(pathDate);

@@ -111,7 +111,7 @@ describe("givre policy check", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      `givre: ${radar}:4: age.older_than: expected a duration such as 90s, 12h, 30d or 2w, found "30 days"\n` +
+      `givre: ${radar}:4: age.older_than: expected a duration such as 500ms, 90s, 12h, 30d or 2w, found "30 days"\n` +
         `givre: ${tiles}:7: unknown key "retention" at the top level; expected one of name, root, match, age, keep, action, target, prefix, storage_class, pack, limits\n` +
         `givre: 2 of 3 policy files in ${broken.policiesDir} have errors (above)\n`,
     );

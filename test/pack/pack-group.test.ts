@@ -22,10 +22,11 @@ describe("pack groups", () => {
 
   it("names what is wrong with a template", () => {
     expect(packGroupProblem("{product}/{yyyy}")).toBe(
-      "unknown token {product} (known: {dir}, {0}, {1}..., {yyyy}, {mm}, {dd}, {hh})",
+      "{product} is not a token; path parts go by position: " +
+        "{0} is the first folder, {1} the second (the product in radar/<product>/...)",
     );
-    expect(packGroupProblem("{dir")).toBe("an unmatched { or }");
-    expect(packGroupProblem("")).toBe("nothing in it");
+    expect(packGroupProblem("{dir")).toBe("a { or } is left unmatched");
+    expect(packGroupProblem("")).toBe("the template is empty");
     expect(packGroupProblem("{1}/{yyyy}/{mm}/{dd}")).toBeUndefined();
   });
 });

@@ -190,7 +190,7 @@ describe("policy errors name file, line and field", () => {
       `${FILE}:6: match.size.max: expected at least size.min (2147483648 bytes), found 1073741824`,
     );
     expect(refusal(FULL.replace("older_than: 30d", "older_than: 30 days"))).toBe(
-      `${FILE}:8: age.older_than: expected a duration such as 90s, 12h, 30d or 2w, found "30 days"`,
+      `${FILE}:8: age.older_than: expected a duration such as 500ms, 90s, 12h, 30d or 2w, found "30 days"`,
     );
     expect(refusal(FULL.replace("bandwidth: 80MiB/s", "bandwidth: fast"))).toBe(
       `${FILE}:17: limits.bandwidth: expected a rate such as 80MiB/s, found "fast"`,
@@ -238,9 +238,10 @@ describe("policy errors name file, line and field", () => {
 
   it("packs that cannot be made", () => {
     expect(refusal(FULL.replace('group: "{dir}"', 'group: "{product}/{yyyy}"'))).toBe(
-      `${FILE}:16: pack.group: expected a group made of {dir}, {yyyy}, {mm}, {dd} and text, ` +
-        'found "{product}/{yyyy}"\n' +
-        "  fix: date parts such as {yyyy} come from age.path_date, so they need from: path",
+      `${FILE}:16: pack.group: expected a group template of {dir}, {0}, {1}..., {yyyy}, {mm}, ` +
+        '{dd}, {hh} and text, found "{product}/{yyyy}"\n' +
+        "  fix: {product} is not a token; path parts go by position: " +
+        "{0} is the first folder, {1} the second (the product in radar/<product>/...)",
     );
     expect(refusal(FULL.replace("smaller_than: 1MiB, ", ""))).toBe(
       `${FILE}:16: pack.smaller_than: missing; expected a size such as 1MiB (smaller files go into packs)`,

@@ -1,13 +1,15 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { removeTree } from "./remove-tree.js";
 
-/**
+/*
  * Test services live in temp folders named `<prefix>XXXXXX`. A test run
  * killed with -9 never tears them down; each folder records the process
  * that started it, and the next start of that kind of service stops the
  * ones whose starter is gone.
  */
+
 /**
  * Where services make their folders: the system's temp folder, even while
  * a test run points TMPDIR at a folder of its own (test/setup/services.ts).
@@ -34,7 +36,7 @@ export function reapOrphans(prefix: string, stop: (dir: string) => void): void {
     try {
       stop(dir);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      removeTree(dir);
     }
   }
 }

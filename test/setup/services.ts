@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { claimServiceDir, reapOrphans } from "../services/orphans.js";
 import { startCephGateway, type S3Endpoint } from "../services/ceph-gateway.js";
 import { startPostgres } from "../services/postgres.js";
+import { removeTree } from "../services/remove-tree.js";
 
 const RUN_FOLDER_PREFIX = "givre-tests-";
 
@@ -40,6 +41,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 function useRunTempFolder(): () => void {
   reapOrphans(RUN_FOLDER_PREFIX, () => {});
   const folder = mkdtempSync(join(tmpdir(), RUN_FOLDER_PREFIX));
+  // Some suites run givre as another user (nobody) on folders inside.
+  chmodSync(folder, 0o755);
   claimServiceDir(folder);
   const previous = process.env.TMPDIR;
   process.env.GIVRE_SERVICES_TMPDIR ??= tmpdir();
@@ -47,7 +50,7 @@ function useRunTempFolder(): () => void {
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
-    rmSync(folder, { recursive: true, force: true });
+    removeTree(folder);
   };
 }
 

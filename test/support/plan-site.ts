@@ -9,11 +9,17 @@ const MiB = 1024 * 1024;
 
 /**
  * The sample site the plan tests share: radar images of two products from
- * 2019-05-22 to 2019-06-30 (4 a day), tiles up to zoom 6, the sample's
+ * 2019-05-22 to 2019-06-30 (4 a day), every tile up to zoom 6, the sample's
  * 1 MiB archive, a 200 MiB one, and a log folder no policy names.
  */
 export function generatePlanSite(root: string): void {
-  generateSampleTree(root, { products: 2, days: 40, imagesPerDay: 4, maxZoom: 6 });
+  generateSampleTree(root, {
+    products: 2,
+    days: 40,
+    imagesPerDay: 4,
+    maxZoom: 6,
+    maxTilesPerSide: 64,
+  });
   sparseFile(join(root, "archives/2019/big.grib2"), 200 * MiB, SITE_OLD);
   writeTree(root, { "logs/2019/06/access.log": "GET /\n" }, SITE_OLD);
 }

@@ -10,8 +10,10 @@ export interface SampleOptions {
   imagesPerDay?: number;
   /** Bytes per radar image. Default 20 KiB. */
   imageSize?: number;
-  /** Map tiles for zoom levels 0..maxZoom, at most 4 x 4 per level. Default 7. */
+  /** Map tiles for zoom levels 0..maxZoom. Default 7. */
   maxZoom?: number;
+  /** At most this many tiles a side per zoom level (the real 2^z x 2^z when large). Default 4. */
+  maxTilesPerSide?: number;
   /** Bytes per tile. Default 2 KiB. */
   tileSize?: number;
   /** Sizes of large archive files. Default one of 1 MiB. */
@@ -78,7 +80,7 @@ function writeRadar(write: Write, options: SampleOptions): void {
 function writeTiles(write: Write, options: SampleOptions): void {
   const mtime = new Date(Date.UTC(2019, 0, 15));
   for (let z = 0; z <= (options.maxZoom ?? 7); z++) {
-    const side = Math.min(2 ** z, 4);
+    const side = Math.min(2 ** z, options.maxTilesPerSide ?? 4);
     for (let x = 0; x < side; x++) {
       for (let y = 0; y < side; y++) {
         write(`tiles/base/${z}/${x}/${y}.png`, options.tileSize ?? 2048, mtime);
