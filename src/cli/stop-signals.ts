@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /**
  * SIGINT and SIGTERM stop long work cleanly: the first one aborts the
  * returned signal (uploads in flight are aborted, stored files finish,
@@ -9,6 +11,8 @@ export function stopOnSignals(onFirst: (signal: NodeJS.Signals) => void): {
   dispose: () => void;
 } {
   const controller = new AbortController();
+  // Every request in flight listens to this one signal; hundreds is normal.
+  setMaxListeners(0, controller.signal);
   const handler = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       process.stderr.write(

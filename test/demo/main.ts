@@ -2,7 +2,8 @@
  * `npm run demo`: the main job on a small generated sample, against a
  * local Ceph gateway started for it, with the embedded SQLite catalog and
  * the example policies of policies/. Each step prints what it did and the
- * output of the givre command it ran; a step that fails stops the demo
+ * output of the givre command it ran (doctor, plan, run, status, ls, serve,
+ * verify, restore); a step that fails stops the demo
  * with a non-zero exit code. The last line counts what really happened.
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -15,6 +16,7 @@ import { freePort, waitFor } from "../services/free-port.js";
 import { generateSampleTree, sampleContent } from "../support/sample-tree.js";
 import { minioClient } from "../support/s3.js";
 import { writeDemoConfig, type DemoPaths } from "./demo-config.js";
+import { verifyAndRestore } from "./restore-step.js";
 
 const REPO = join(import.meta.dirname, "../..");
 const GIVRE = join(REPO, "dist/cli/main.js");
@@ -25,6 +27,7 @@ interface Tally {
   archived: number;
   verified: number;
   lookedUp: number;
+  restored: number;
 }
 
 async function main(): Promise<void> {
@@ -44,9 +47,10 @@ async function main(): Promise<void> {
     );
     const tally = await tier(gateway, paths);
     tally.lookedUp = await lookUp(gateway, paths);
+    tally.restored = await verifyAndRestore((args) => givre(gateway, args), paths);
     step(
       `scanned ${tally.scanned} files, archived ${tally.archived}, checked ${tally.verified} in the bucket byte for byte, ` +
-        `looked up ${tally.lookedUp} by their old URLs`,
+        `looked up ${tally.lookedUp} by their old URLs, restored ${tally.restored}`,
     );
   } finally {
     gateway.stop();
@@ -73,6 +77,7 @@ async function tier(gateway: CephGateway, paths: DemoPaths): Promise<Tally> {
     archived: summary.counts.archived,
     verified,
     lookedUp: 0,
+    restored: 0,
   };
 }
 
