@@ -40,6 +40,48 @@ export function rowToEntry(row: EntryRow): CatalogEntry {
   return entry as unknown as CatalogEntry;
 }
 
+const RUN_COLUMNS = [
+  "id",
+  "host",
+  "pid",
+  "started_at",
+  "finished_at",
+  "outcome",
+  "policies",
+  "files",
+  "bytes",
+  "failures",
+] as const;
+
+type Placeholder = (index: number) => string;
+type RunTotals = Pick<RunRecord, "outcome" | "files" | "bytes" | "failures">;
+
+/** The statement and values that record a run's start; `param(i)` is the dialect's `?` or `$n`. */
+export function startRunStatement(run: RunRecord, param: Placeholder): [string, unknown[]] {
+  const places = RUN_COLUMNS.map((_, index) => param(index)).join(", ");
+  return [
+    `INSERT INTO runs (${RUN_COLUMNS.join(", ")}) VALUES (${places})`,
+    [
+      ...[run.id, run.host, run.pid, run.startedAt, run.finishedAt, run.outcome],
+      ...[JSON.stringify(run.policies), run.files, run.bytes, run.failures],
+    ],
+  ];
+}
+
+/** The statement and values that record a run's end, now. */
+export function finishRunStatement(
+  id: string,
+  totals: RunTotals,
+  param: Placeholder,
+): [string, unknown[]] {
+  const names = ["finished_at", "outcome", "files", "bytes", "failures"];
+  const sets = names.map((name, index) => `${name} = ${param(index)}`).join(", ");
+  return [
+    `UPDATE runs SET ${sets} WHERE id = ${param(names.length)}`,
+    [Date.now(), totals.outcome, totals.files, totals.bytes, totals.failures, id],
+  ];
+}
+
 export function rowToRun(row: EntryRow): RunRecord {
   return {
     id: String(row.id),

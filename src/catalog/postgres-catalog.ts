@@ -1,6 +1,13 @@
 import pg from "pg";
 import type { Catalog, CatalogEntry, EntrySelection, PolicySummary, RunRecord } from "./catalog.js";
-import { rowToEntry, rowToRun, selectionWhere, type EntryRow } from "./columns.js";
+import {
+  finishRunStatement,
+  rowToEntry,
+  rowToRun,
+  selectionWhere,
+  startRunStatement,
+  type EntryRow,
+} from "./columns.js";
 import { catalogDatabaseFailure, isCatalogDatabaseProblem } from "./postgres-errors.js";
 import { postgresLocation } from "./postgres-location.js";
 import { checkPostgresSchema, migratePostgres } from "./postgres-migrations.js";
@@ -150,33 +157,16 @@ export class PostgresCatalog implements Catalog {
   }
 
   async startRun(run: RunRecord): Promise<void> {
-    await this.#query({
-      text: `INSERT INTO runs (id, host, pid, started_at, finished_at, outcome, policies, files, bytes, failures)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      values: [
-        run.id,
-        run.host,
-        run.pid,
-        run.startedAt,
-        run.finishedAt,
-        run.outcome,
-        JSON.stringify(run.policies),
-        run.files,
-        run.bytes,
-        run.failures,
-      ],
-    });
+    const [text, values] = startRunStatement(run, (index) => `$${index + 1}`);
+    await this.#query({ text, values });
   }
 
   async finishRun(
     id: string,
     fields: Pick<RunRecord, "outcome" | "files" | "bytes" | "failures">,
   ): Promise<void> {
-    await this.#query({
-      text: `UPDATE runs SET finished_at = $1, outcome = $2, files = $3, bytes = $4, failures = $5
-             WHERE id = $6`,
-      values: [Date.now(), fields.outcome, fields.files, fields.bytes, fields.failures, id],
-    });
+    const [text, values] = finishRunStatement(id, fields, (index) => `$${index + 1}`);
+    await this.#query({ text, values });
   }
 
   async runs(limit: number): Promise<RunRecord[]> {

@@ -1,14 +1,9 @@
 import { ExitCode, GivreError, UsageError, errorMessage } from "../errors.js";
+import { UNREACHABLE_SOCKET_CODES } from "../unreachable-codes.js";
 
 /** Socket errors and SQLSTATEs that mean "the server is not there right now". */
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
+const UNREACHABLE_CODES = new Set<string>([
+  ...UNREACHABLE_SOCKET_CODES,
   "EPIPE",
   "ENOENT", // no Unix socket at a host=/run/postgresql style path
   "57P01", // admin_shutdown

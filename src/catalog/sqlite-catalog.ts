@@ -13,9 +13,11 @@ import {
   ENTRY_COLUMNS,
   ENTRY_FIELDS,
   changedFields,
+  finishRunStatement,
   rowToEntry,
   rowToRun,
   selectionWhere,
+  startRunStatement,
   type EntryRow,
 } from "./columns.js";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
@@ -139,34 +141,16 @@ export class SqliteCatalog implements Catalog {
   }
 
   async startRun(run: RunRecord): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO runs (id, host, pid, started_at, finished_at, outcome, policies, files, bytes, failures)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        run.id,
-        run.host,
-        run.pid,
-        run.startedAt,
-        run.finishedAt,
-        run.outcome,
-        JSON.stringify(run.policies),
-        run.files,
-        run.bytes,
-        run.failures,
-      );
+    const [sql, values] = startRunStatement(run, () => "?");
+    this.#db.prepare(sql).run(...values);
   }
 
   async finishRun(
     id: string,
     fields: Pick<RunRecord, "outcome" | "files" | "bytes" | "failures">,
   ): Promise<void> {
-    this.#db
-      .prepare(
-        "UPDATE runs SET finished_at = ?, outcome = ?, files = ?, bytes = ?, failures = ? WHERE id = ?",
-      )
-      .run(Date.now(), fields.outcome, fields.files, fields.bytes, fields.failures, id);
+    const [sql, values] = finishRunStatement(id, fields, () => "?");
+    this.#db.prepare(sql).run(...values);
   }
 
   async runs(limit: number): Promise<RunRecord[]> {

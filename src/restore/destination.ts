@@ -4,6 +4,7 @@ import type { CatalogEntry } from "../catalog/catalog.js";
 import type { GivreConfig } from "../config/config.js";
 import { confinedPath, isInside, UnsafePathError } from "./path-safety.js";
 import { TEMP_MARK } from "./restored-file.js";
+import { isProcessAlive } from "../process-alive.js";
 
 const STALE_TEMP = new RegExp(`${TEMP_MARK.replace(/\./g, "\\.")}(\\d+)-[0-9a-f]+$`);
 
@@ -89,18 +90,9 @@ export class Destinations {
     this.#names.set(folder, new Set(names));
     for (const name of names) {
       const pid = Number(STALE_TEMP.exec(name)?.[1] ?? NaN);
-      if (Number.isNaN(pid) || pid === process.pid || isAlive(pid)) continue;
+      if (Number.isNaN(pid) || pid === process.pid || isProcessAlive(pid)) continue;
       await unlink(join(folder, name)).catch(() => {});
       this.sweptTemps++;
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,7 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TargetConfig } from "../config/config.js";
+import { keepAliveTransport, type KeepAliveTransport } from "./keep-alive.js";
 import { objectLocation, type ObjectLocation } from "./object-url.js";
 import { SigV4Signer, type SigningCredentials } from "./sigv4.js";
 
@@ -57,21 +57,17 @@ export class DirectPut {
   readonly #location: ObjectLocation;
   readonly #signer: SigV4Signer;
   readonly #credentials: () => Promise<SigningCredentials>;
-  readonly #agent: HttpAgent | HttpsAgent;
-  readonly #request: typeof httpRequest;
+  readonly #agent: KeepAliveTransport["agent"];
+  readonly #request: KeepAliveTransport["request"];
 
   constructor(target: TargetConfig, credentials: () => Promise<SigningCredentials>) {
     this.#location = objectLocation(target);
     this.#signer = new SigV4Signer(target.region);
     this.#credentials = credentials;
-    const https = this.#location.origin.startsWith("https:");
-    const sockets = {
-      keepAlive: true,
-      maxSockets: target.concurrency,
-      maxFreeSockets: target.concurrency,
-    };
-    this.#agent = https ? new HttpsAgent(sockets) : new HttpAgent(sockets);
-    this.#request = https ? httpsRequest : httpRequest;
+    ({ agent: this.#agent, request: this.#request } = keepAliveTransport(
+      this.#location.origin,
+      target.concurrency,
+    ));
   }
 
   /** Sends the object; returns the ETag the server answered (proof comes separately). */

@@ -1,7 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TargetConfig } from "../config/config.js";
+import { keepAliveTransport, type KeepAliveTransport } from "./keep-alive.js";
 import { errorOf, isRetryable, readBody } from "./direct-put.js";
 import { normalizeEtag } from "./etag.js";
 import { objectLocation, type ObjectLocation } from "./object-url.js";
@@ -61,8 +61,8 @@ export class DirectRead implements ObjectReader {
   readonly #location: ObjectLocation;
   readonly #signer: SigV4Signer;
   readonly #credentials: () => Promise<SigningCredentials>;
-  readonly #agent: HttpAgent | HttpsAgent;
-  readonly #request: typeof httpRequest;
+  readonly #agent: KeepAliveTransport["agent"];
+  readonly #request: KeepAliveTransport["request"];
 
   constructor(
     target: TargetConfig,
@@ -72,14 +72,10 @@ export class DirectRead implements ObjectReader {
     this.#location = objectLocation({ ...target, bucket });
     this.#signer = new SigV4Signer(target.region);
     this.#credentials = credentials;
-    const https = this.#location.origin.startsWith("https:");
-    const sockets = {
-      keepAlive: true,
-      maxSockets: target.concurrency,
-      maxFreeSockets: target.concurrency,
-    };
-    this.#agent = https ? new HttpsAgent(sockets) : new HttpAgent(sockets);
-    this.#request = https ? httpsRequest : httpRequest;
+    ({ agent: this.#agent, request: this.#request } = keepAliveTransport(
+      this.#location.origin,
+      target.concurrency,
+    ));
   }
 
   async open(key: string, range?: ByteRange, signal?: AbortSignal): Promise<ObjectBody> {

@@ -1,5 +1,6 @@
 import type { TargetConfig } from "../config/config.js";
 import { StorageError } from "../errors.js";
+import { UNREACHABLE_SOCKET_CODES } from "../unreachable-codes.js";
 
 interface SdkError {
   name?: string;
@@ -10,16 +11,7 @@ interface SdkError {
   cause?: unknown;
 }
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "TimeoutError",
-]);
+const NETWORK_CODES = new Set<string>([...UNREACHABLE_SOCKET_CODES, "TimeoutError"]);
 
 /** The S3 error code of an SDK error (`NoSuchBucket`, `SignatureDoesNotMatch`, ...). */
 export function s3ErrorCode(error: unknown): string | undefined {

@@ -3,6 +3,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSyn
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ExitCode, GivreError } from "../errors.js";
+import { isProcessAlive } from "../process-alive.js";
 
 interface LockHolder {
   pid: number;
@@ -51,7 +52,7 @@ export class RunLock {
       for (let attempt = 0; attempt < 3; attempt++) {
         if (tryLink(temp, file)) return new RunLock(file);
         const current = readHolder(file);
-        if (current && (current.host !== holder.host || isAlive(current.pid))) {
+        if (current && (current.host !== holder.host || isProcessAlive(current.pid))) {
           throw new LockHeldError(file, current);
         }
         breakStaleLock(file);
@@ -95,14 +96,5 @@ function breakStaleLock(file: string): void {
     renameSync(file, `${file}.stale`);
   } catch {
     // Someone else broke it first; the next attempt will see.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
