@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { UNSIGNED_PAYLOAD } from "./sigv4.js";
 
 /**
  * Where the MD5 of each piece of a streamed upload is reported. Put it on
@@ -18,7 +19,7 @@ const COMMANDS = new Set(["UploadPartCommand", "PutObjectCommand"]);
 /**
  * Adds Content-MD5 to every UploadPart and PutObject with a bytes body that
  * lacks one, so the server refuses a body damaged in transit, in both
- * checksum modes.
+ * checksum modes; the payload itself is then sent unsigned.
  */
 export function addContentMd5(client: S3Client): void {
   client.middlewareStack.add(
@@ -29,6 +30,9 @@ export function addContentMd5(client: S3Client): void {
       if (!(request.body instanceof Uint8Array)) return next(args);
       const md5 = createHash("md5").update(request.body).digest();
       request.headers["content-md5"] ??= md5.toString("base64");
+      // Content-MD5 already proves the body to the server; a signed payload
+      // would hash every part a second time (SHA-256) for nothing more.
+      request.headers["x-amz-content-sha256"] ??= UNSIGNED_PAYLOAD;
       input[PART_MD5_SINK]?.(input.PartNumber ?? 0, md5);
       return next(args);
     },
