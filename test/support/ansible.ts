@@ -20,7 +20,10 @@ export function ensureAnsible(): void {
 /**
  * Runs an Ansible program from deploy/ansible, so site.yml finds its roles
  * as it does for an admin. Colours off, no retry files, nothing from the
- * caller's environment that would point Ansible at another config.
+ * caller's environment that would point Ansible at another config, and
+ * no TMPDIR: the chroot connection hands the controller's environment to
+ * the target, where the test run's temp folder does not exist and every
+ * maintainer script that calls mktemp would fail.
  */
 export function runAnsible(
   program: string,
@@ -45,7 +48,7 @@ export function runAnsible(
 function ansibleEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (value === undefined || name.startsWith("ANSIBLE_")) continue;
+    if (value === undefined || name.startsWith("ANSIBLE_") || name === "TMPDIR") continue;
     env[name] = value;
   }
   return {
