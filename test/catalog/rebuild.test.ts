@@ -6,6 +6,7 @@ import { testPolicy } from "../support/candidates.js";
 import { catalogRows } from "../support/catalog-rows.js";
 import { makeWorkspace, runGivre, writeTree, type Workspace } from "../support/givre-process.js";
 import { createTestBucket, listObjects, minioClient } from "../support/s3.js";
+import { startServeProcess } from "../support/serve-process.js";
 
 const OLD = new Date(Date.UTC(2019, 5, 1, 12, 0, 0, 321));
 
@@ -15,7 +16,7 @@ const OLD = new Date(Date.UTC(2019, 5, 1, 12, 0, 0, 321));
  */
 async function populated(): Promise<{ workspace: Workspace; bucket: string }> {
   const bucket = await createTestBucket("rebuild");
-  const workspace = makeWorkspace(bucket);
+  const workspace = makeWorkspace(bucket, "serve:\n  prefixes: { /data/: data }\n");
   writeTree(
     workspace.dataDir,
     {
@@ -72,19 +73,48 @@ function deleteCatalog(workspace: Workspace): void {
   }
 }
 
+interface Answers {
+  ls: string;
+  status: string;
+  rows: number;
+  /** What `givre serve` answers on /v1/files for each cataloged path and one unknown path. */
+  lookups: Record<string, { status: number; body: unknown }>;
+}
+
+/** Asks a fresh `givre serve` about every path of the catalog, plus one it never held. */
+async function lookupAnswers(workspace: Workspace): Promise<Answers["lookups"]> {
+  const paths = (await catalogRows(workspace)).map((row) => row.path).sort();
+  const serve = await startServeProcess(workspace.configFile);
+  try {
+    const lookups: Answers["lookups"] = {};
+    for (const path of [...paths, "radar/refl/2019/06/02/never.png"]) {
+      const response = await fetch(`${serve.url}/v1/files/data/${encodeURI(path)}`);
+      lookups[path] = { status: response.status, body: await response.json() };
+    }
+    return lookups;
+  } finally {
+    await serve.stop();
+  }
+}
+
 describe("givre catalog rebuild", () => {
   let workspace: Workspace;
   let bucket: string;
-  let before: { ls: string; status: string; rows: number };
+  let before: Answers;
 
   const givre = (...args: string[]) => runGivre(["--config", workspace.configFile, ...args]);
 
-  async function answers(): Promise<{ ls: string; status: string; rows: number }> {
+  async function answers(): Promise<Answers> {
     const ls = await givre("ls", "-R", "data");
     const status = await givre("status", "--runs", "0");
     expect(ls.code).toBe(0);
     expect(status.code).toBe(0);
-    return { ls: ls.stdout, status: status.stdout, rows: (await catalogRows(workspace)).length };
+    return {
+      ls: ls.stdout,
+      status: status.stdout,
+      rows: (await catalogRows(workspace)).length,
+      lookups: await lookupAnswers(workspace),
+    };
   }
 
   beforeAll(async () => {
@@ -98,6 +128,10 @@ describe("givre catalog rebuild", () => {
     before = await answers();
     expect(before.rows).toBe(30);
     expect(before.status).toContain("restored");
+    expect(Object.values(before.lookups).map((answer) => answer.status)).toEqual([
+      ...Array<number>(30).fill(200),
+      404,
+    ]);
   });
 
   it("refuses to fill a catalog that holds entries without --force", async () => {
@@ -117,7 +151,7 @@ describe("givre catalog rebuild", () => {
     expect((await catalogRows(workspace)).length).toBe(30);
   });
 
-  it("after the catalog is deleted, gives the same answers to ls and status", async () => {
+  it("after the catalog is deleted, gives the same answers to ls, status and the lookup server", async () => {
     deleteCatalog(workspace);
 
     const result = await givre("catalog", "rebuild");
