@@ -1,6 +1,3 @@
-import { createHash } from "node:crypto";
-import { readFile as readFileCallback } from "node:fs";
-import { promisify } from "node:util";
 import type { CatalogEntry } from "../catalog/catalog.js";
 import { packGroupOf } from "../pack/pack-group.js";
 import { PackWriter } from "../pack/pack-writer.js";
@@ -12,8 +9,7 @@ import { FileChangedError } from "../storage/upload-file.js";
 import { proveByHead } from "../storage/upload-proof.js";
 import { uploadStream, type StreamedObject } from "../storage/upload-stream.js";
 import { ReadAhead } from "./read-ahead.js";
-
-const readFile = promisify(readFileCallback);
+import { WholeFileReader, type WholeFile } from "./whole-file-reader.js";
 
 /** Packs being written at once; with a depth-first walk, groups rarely interleave. */
 const MAX_OPEN_PACKS = 4;
@@ -87,6 +83,8 @@ export class PackAssembler {
   readonly #closing = new Set<Promise<void>>();
   readonly #sequence = new Map<string, number>();
   readonly #readAhead = new ReadAhead(READ_AHEAD_FILES, READ_AHEAD_BYTES);
+  /** Made on the first member, so a run without packs starts no threads. */
+  #reader: WholeFileReader | undefined;
 
   constructor(deps: PackAssemblerDeps) {
     this.#deps = deps;
@@ -99,14 +97,16 @@ export class PackAssembler {
   }
 
   /**
-   * Takes a file into its group's pack. The file is read at once, but
-   * written into the tar in the order files came (members of a pack are in
-   * walk order); the caller waits only while too much is read ahead.
+   * Takes a file into its group's pack. The file is read (and hashed) at
+   * once in a reader thread, but written into the tar in the order files
+   * came (members of a pack are in walk order); the caller waits only
+   * while too much is read ahead.
    */
   async add(candidate: Candidate): Promise<void> {
     await this.#readAhead.acquire(candidate.size);
     const pack = this.#packFor(candidate);
-    const reading = readFile(candidate.absolutePath);
+    this.#reader ??= new WholeFileReader();
+    const reading = this.#reader.read(candidate.absolutePath, candidate.size);
     reading.catch(() => {});
     // #append settles every file itself (stored, failed, changed): the chain never rejects.
     pack.writing = pack.writing
@@ -114,21 +114,21 @@ export class PackAssembler {
       .finally(() => this.#readAhead.release(candidate.size));
   }
 
-  async #append(pack: OpenPack, candidate: Candidate, reading: Promise<Buffer>): Promise<void> {
-    let data: Buffer;
+  async #append(pack: OpenPack, candidate: Candidate, reading: Promise<WholeFile>): Promise<void> {
+    let file: WholeFile;
     try {
-      data = await reading;
+      file = await reading;
     } catch (error) {
       this.#deps.onFileFailed(candidate, error);
       return;
     }
-    if (data.length !== candidate.size) {
-      const error = new FileChangedError(candidate.absolutePath, candidate.size, data.length);
+    if (file.changed) {
+      const error = new FileChangedError(candidate.absolutePath, candidate.size, file.size);
       this.#deps.onChanged(candidate, error);
       return;
     }
     if (pack.broken) return this.#deps.onFailed([this.#lone(candidate, pack)], pack.broken);
-    const sha256 = createHash("sha256").update(data).digest("hex");
+    const { data, sha256 } = file;
     const member = { name: candidate.path, mode: candidate.mode, mtimeMs: candidate.mtimeMs };
     try {
       await this.#deps.throttle(candidate.policy, data.length);
@@ -141,10 +141,12 @@ export class PackAssembler {
     }
   }
 
-  /** Closes every open pack and waits until each is stored or failed. */
+  /** Closes every open pack and waits until each is stored or failed; then no more members come. */
   async closeAll(): Promise<void> {
     for (const pack of [...this.#open.values()]) this.#close(pack);
     await Promise.all([...this.#closing]);
+    this.#reader?.close();
+    this.#reader = undefined;
   }
 
   #packFor(candidate: Candidate): OpenPack {

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCephGateway, type CephGateway } from "../services/ceph-gateway.js";
+import { ensureDebianPackages } from "../services/debian-packages.js";
 import { minioClient } from "../support/s3.js";
 
 let started: Promise<CephGateway> | undefined;
@@ -22,10 +23,12 @@ export async function makeBucket(gateway: CephGateway, name: string): Promise<st
 }
 
 /**
- * rclone pointed at the gateway, and only there. This environment sets
- * AWS_CA_BUNDLE, which makes rclone refuse to start, so it is removed.
+ * rclone pointed at the gateway, and only there; Debian's rclone is
+ * installed on first use. This environment sets AWS_CA_BUNDLE, which
+ * makes rclone refuse to start, so it is removed.
  */
 export function rclone(gateway: CephGateway, dir: string, args: readonly string[]): void {
+  ensureDebianPackages(["rclone"], ["rclone"]);
   const config = join(dir, "rclone.conf");
   writeFileSync(
     config,
