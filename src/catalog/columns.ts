@@ -26,18 +26,36 @@ export const ENTRY_FIELDS = Object.keys(ENTRY_COLUMNS) as (keyof CatalogEntry)[]
 
 export type EntryRow = Record<string, unknown>;
 
-/** A database row back into an entry; numbers may arrive as strings from pg's bigint. */
+/**
+ * A database row back into an entry; numbers may arrive as strings from
+ * pg's bigint. Written out as one literal so every entry has the same
+ * shape: the lookup server's hot path reads these fields on each request.
+ */
 export function rowToEntry(row: EntryRow): CatalogEntry {
-  const entry: Record<string, unknown> = {};
-  for (const field of ENTRY_FIELDS) entry[field] = row[ENTRY_COLUMNS[field]];
-  for (const field of ["size", "mtimeMs", "mode", "updatedAt"] as const) {
-    entry[field] = Number(entry[field]);
-  }
-  for (const field of ["offset", "length"] as const) {
-    entry[field] =
-      entry[field] === null || entry[field] === undefined ? null : Number(entry[field]);
-  }
-  return entry as unknown as CatalogEntry;
+  return {
+    root: row.root as string,
+    path: row.path as string,
+    state: row.state as CatalogEntry["state"],
+    size: Number(row.size),
+    mtimeMs: Number(row.mtime_ms),
+    mode: Number(row.mode),
+    sha256: row.sha256 as string | null,
+    target: row.target as string,
+    bucket: row.bucket as string,
+    key: row.object_key as string,
+    offset: nullableNumber(row.pack_offset),
+    length: nullableNumber(row.pack_length),
+    etag: row.etag as string | null,
+    storageClass: row.storage_class as string,
+    policy: row.policy as string,
+    runId: row.run_id as string,
+    manifestKey: row.manifest_key as string | null,
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }
 
 const RUN_COLUMNS = [

@@ -26,6 +26,13 @@ import { SQLITE_MIGRATIONS } from "./sqlite-migrations.js";
 const PAGE_SIZE = 1000;
 /** How long a writer waits for another process's lock before failing. */
 const BUSY_TIMEOUT_MS = 30_000;
+/**
+ * Reads through a memory map instead of a read() call per page: a random
+ * lookup in a catalog of millions of rows went from ~35 µs to a few µs,
+ * which is most of what the lookup server spends per request. Pages stay
+ * in the kernel's page cache, shared by every process reading the file.
+ */
+const MMAP_BYTES = 1 << 30;
 
 /**
  * The embedded default catalog: one SQLite file in WAL mode, so `givre
@@ -46,6 +53,7 @@ export class SqliteCatalog implements Catalog {
       readonly: options.readonly ?? false,
       timeout: BUSY_TIMEOUT_MS,
     });
+    this.#db.pragma(`mmap_size = ${MMAP_BYTES}`);
     if (options.readonly) {
       this.#checkReadableVersion();
     } else {

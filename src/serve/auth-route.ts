@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AuthAnswers } from "./auth-answers.js";
 import { deliveryHeaders, nginxDelivery } from "./nginx-delivery.js";
 import type { Resolution } from "./file-resolver.js";
 import { answerEmpty, coldHeaders } from "./http-answers.js";
@@ -27,6 +28,10 @@ export function authRoute(
   if (typeof original !== "string") return deny(res, "ORIGINAL_URI_MISSING");
   if (method !== "GET" && method !== "HEAD") return deny(res, "METHOD_NOT_SERVED");
   const rawPath = pathOfTarget(original);
+  if (AuthAnswers.cacheable(req.headers)) {
+    const answer = service.authAnswers.get(method, rawPath, service.now());
+    if (answer) return answerEmpty(res, 200, answer);
+  }
   const now = service.resolver.resolveNow(rawPath);
   if (now) return answerAuth(service, req, res, rawPath, method, now);
   return service.resolver.resolve(rawPath).then((resolution) => {
@@ -53,7 +58,11 @@ function answerAuth(
   }
   const { entry } = resolution;
   const delivery = nginxDelivery(entry, method, req.headers, rawPath, service.urls);
-  answerEmpty(res, 200, deliveryHeaders(delivery, encodeKey(entry.key)));
+  const headers = deliveryHeaders(delivery, encodeKey(entry.key));
+  if (AuthAnswers.cacheable(req.headers)) {
+    service.authAnswers.set(method, rawPath, headers, service.now(), delivery.reusableUntil);
+  }
+  answerEmpty(res, 200, headers);
 }
 
 function deny(res: ServerResponse, reason: string): void {

@@ -195,6 +195,7 @@ export class LookupServer {
   #metricsRoute(service: ServeService, res: ServerResponse): void {
     const body = this.#metrics.render({
       lookups: service.lookup.counts,
+      authAnswersReused: service.authAnswers.hits,
       signatures: () => service.urls.signatures,
       recalls: service.cold.counts,
     });

@@ -43,6 +43,8 @@ export interface NginxDelivery {
   lastModified: string;
   /** The client's Content-Range; "" when the answer has none. */
   contentRange: string;
+  /** Until when (ms) `url` may be handed out again; Infinity for givre's own. */
+  reusableUntil: number;
 }
 
 const CONDITIONAL_HEADERS = [
@@ -67,15 +69,15 @@ export function nginxDelivery(
   const range = parseRange(headers.range, length);
   const member = isPackMember(entry);
   if (!conditional && range.kind === "whole" && !member) {
-    const url = urls.url(entry.target, method, entry.key);
-    return { ...base, via: "bucket", url, range: "", contentRange: "" };
+    const { url, reusableUntil } = urls.signed(entry.target, method, entry.key);
+    return { ...base, via: "bucket", url, reusableUntil, range: "", contentRange: "" };
   }
   if (!conditional && range.kind === "part" && method === "GET") {
     const type = member ? contentTypeOf(entry.path) : undefined;
     return {
       ...base,
       via: "bucket",
-      url: urls.url(entry.target, "GET", entry.key, type),
+      ...urls.signed(entry.target, "GET", entry.key, type),
       range: rangeHeader(entry.offset ?? 0, range.start, range.end),
       contentRange: contentRange(range.start, range.end, length),
     };
@@ -85,6 +87,7 @@ export function nginxDelivery(
     ...base,
     via: "givre",
     url: `${GIVRE_UPSTREAM_ORIGIN}/fetch${rawPath}`,
+    reusableUntil: Infinity,
     range: headers.range ?? "",
     contentRange: String(plan.headers["content-range"] ?? ""),
   };

@@ -15,6 +15,8 @@ interface Histogram {
 /** Values read from other parts at scrape time. */
 export interface MetricSources {
   lookups: { hits: number; misses: number };
+  /** /auth answers given again whole, without a lookup. */
+  authAnswersReused: number;
   signatures: () => number;
   recalls: { started: number; limited: number; failed: number };
 }
@@ -70,6 +72,12 @@ export class ServeMetrics {
     );
     lines.push(`givre_serve_lookups_total{cache="hit"} ${sources.lookups.hits}`);
     lines.push(`givre_serve_lookups_total{cache="miss"} ${sources.lookups.misses}`);
+    family(
+      "givre_serve_auth_answers_reused_total",
+      "counter",
+      "/auth answers given again whole, without a catalog lookup.",
+    );
+    lines.push(`givre_serve_auth_answers_reused_total ${sources.authAnswersReused}`);
     family("givre_serve_streamed_bytes_total", "counter", "File bytes sent through givre.");
     lines.push(`givre_serve_streamed_bytes_total ${this.#streamedBytes}`);
     family("givre_serve_signatures_total", "counter", "URLs presigned (reused ones not counted).");

@@ -3,7 +3,8 @@ import type { GivreConfig, TargetConfig } from "../config/config.js";
 import type { Logger } from "../log/logger.js";
 import { ColdGate } from "./cold-gate.js";
 import type { ThawTransport } from "../storage/thaw.js";
-import { FileLookup } from "./file-lookup.js";
+import { AuthAnswers } from "./auth-answers.js";
+import { FileLookup, FOUND_TTL_MS } from "./file-lookup.js";
 import { FileResolver } from "./file-resolver.js";
 import { ObjectReader } from "./object-reader.js";
 import { SignedUrls, type CredentialSource } from "./signed-urls.js";
@@ -46,6 +47,9 @@ export class ServeService {
   readonly prefixes: PrefixTable;
   readonly lookup: FileLookup;
   readonly urls: SignedUrls;
+  readonly authAnswers: AuthAnswers;
+  /** The clock of every cache here; tests move it. */
+  readonly now: () => number;
   readonly cold: ColdGate;
   readonly resolver: FileResolver;
   readonly reader: ObjectReader;
@@ -62,6 +66,8 @@ export class ServeService {
       negativeTtl: serve.negativeTtl,
       now,
     });
+    this.now = now ?? Date.now;
+    this.authAnswers = new AuthAnswers(serve.cacheEntries, FOUND_TTL_MS);
     this.urls = new SignedUrls({
       ttlSeconds: serve.urlTtl,
       cacheEntries: serve.cacheEntries,

@@ -25,6 +25,12 @@ export interface SignedUrlsOptions {
   now?: () => number;
 }
 
+export interface SignedUrl {
+  url: string;
+  /** Past this time (ms) the URL is signed anew, so that a receiver has at least ttl/2. */
+  reusableUntil: number;
+}
+
 interface TargetSigner {
   location: ObjectLocation;
   signer: SigV4Signer;
@@ -43,7 +49,7 @@ interface TargetSigner {
 export class SignedUrls {
   signatures = 0;
   readonly #targets = new Map<string, TargetSigner>();
-  readonly #cache: LruCache<string>;
+  readonly #cache: LruCache<SignedUrl>;
   readonly #ttlSeconds: number;
   readonly #now: () => number;
 
@@ -91,6 +97,11 @@ export class SignedUrls {
    * member read from its tar).
    */
   url(targetName: string, method: string, key: string, contentType?: string): string {
+    return this.signed(targetName, method, key, contentType).url;
+  }
+
+  /** The URL of `url()`, and until when it may still be handed out. */
+  signed(targetName: string, method: string, key: string, contentType?: string): SignedUrl {
     const cacheKey = `${targetName}\n${method}\n${key}\n${contentType ?? ""}`;
     const now = this.#now();
     const cached = this.#cache.get(cacheKey, now);
@@ -102,8 +113,9 @@ export class SignedUrls {
     const quantum = Math.min(SIGNING_QUANTUM_MS, ttlMs / 4);
     const signedAt = now - (now % quantum);
     const url = this.#sign(targetName, method, key, signedAt, contentType);
-    this.#cache.set(cacheKey, url, signedAt + ttlMs / 2);
-    return url;
+    const signed = { url, reusableUntil: signedAt + ttlMs / 2 };
+    this.#cache.set(cacheKey, signed, signed.reusableUntil);
+    return signed;
   }
 
   #sign(
