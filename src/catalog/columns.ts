@@ -143,6 +143,22 @@ export function selectionWhere(
   return clauses.length ? clauses.join(" AND ") : "TRUE";
 }
 
+/**
+ * One page of a selection in key order, after `after` (the last key of the
+ * page before): keyset paging, so each page is a range scan of the primary
+ * key however deep into millions of rows it starts.
+ */
+export function selectionPageQuery(
+  selection: EntrySelection,
+  after: readonly [string, string] | undefined,
+  pageSize: number,
+  param: (value: unknown) => string,
+): string {
+  let where = selectionWhere(selection, param);
+  if (after) where += ` AND (root, path) > (${param(after[0])}, ${param(after[1])})`;
+  return `SELECT * FROM files WHERE ${where} ORDER BY root, path LIMIT ${pageSize}`;
+}
+
 const MAX_CODE_POINT = 0x10ffff;
 const SURROGATES = { first: 0xd800, last: 0xdfff };
 

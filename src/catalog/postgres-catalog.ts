@@ -4,6 +4,7 @@ import {
   finishRunStatement,
   rowToEntry,
   rowToRun,
+  selectionPageQuery,
   selectionWhere,
   startRunStatement,
   type EntryRow,
@@ -121,9 +122,7 @@ export class PostgresCatalog implements Catalog {
     for (;;) {
       const values: unknown[] = [];
       const param = (value: unknown) => (values.push(value), `$${values.length}`);
-      let where = selectionWhere(selection, param);
-      if (after) where += ` AND (root, path) > (${param(after[0])}, ${param(after[1])})`;
-      const text = `SELECT * FROM files WHERE ${where} ORDER BY root, path LIMIT ${PAGE_SIZE}`;
+      const text = selectionPageQuery(selection, after, PAGE_SIZE, param);
       const rows = await this.#query({ text, values });
       for (const row of rows) yield rowToEntry(row);
       if (rows.length < PAGE_SIZE) return;

@@ -16,6 +16,7 @@ import {
   finishRunStatement,
   rowToEntry,
   rowToRun,
+  selectionPageQuery,
   selectionWhere,
   startRunStatement,
   type EntryRow,
@@ -118,9 +119,7 @@ export class SqliteCatalog implements Catalog {
     for (;;) {
       const values: unknown[] = [];
       const param = (value: unknown) => (values.push(value), "?");
-      let where = selectionWhere(selection, param);
-      if (after) where += ` AND (root, path) > (${param(after[0])}, ${param(after[1])})`;
-      const sql = `SELECT * FROM files WHERE ${where} ORDER BY root, path LIMIT ${PAGE_SIZE}`;
+      const sql = selectionPageQuery(selection, after, PAGE_SIZE, param);
       const rows = this.#db.prepare(sql).all(...values) as EntryRow[];
       for (const row of rows) yield rowToEntry(row);
       if (rows.length < PAGE_SIZE) return;

@@ -28,11 +28,8 @@ export async function fetchRoute(
   res: ServerResponse,
   rawPath: string,
 ): Promise<void> {
-  if (req.method !== "GET" && req.method !== "HEAD") return answerMethodNotAllowed(res);
-  const resolution =
-    service.resolver.resolveNow(rawPath) ?? (await service.resolver.resolve(rawPath));
-  if (resolution.kind !== "servable") return answerUnservable(service, res, resolution);
-  const { entry } = resolution;
+  const entry = await servableEntry(service, req, res, rawPath);
+  if (!entry) return;
   switch (service.config.serve.delivery) {
     case "accel":
       return accelOrStream(service, req, res, entry, rawPath);
@@ -43,7 +40,28 @@ export async function fetchRoute(
   }
 }
 
-export function answerUnservable(
+/**
+ * The entry a GET or HEAD of `rawPath` is served from; undefined once the
+ * request has been answered otherwise (405, refused, 404, cold).
+ */
+export async function servableEntry(
+  service: ServeService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawPath: string,
+): Promise<CatalogEntry | undefined> {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    answerMethodNotAllowed(res);
+    return undefined;
+  }
+  const resolution =
+    service.resolver.resolveNow(rawPath) ?? (await service.resolver.resolve(rawPath));
+  if (resolution.kind === "servable") return resolution.entry;
+  answerUnservable(service, res, resolution);
+  return undefined;
+}
+
+function answerUnservable(
   service: ServeService,
   res: ServerResponse,
   resolution: Exclude<Resolution, { kind: "servable" }>,

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { answerMethodNotAllowed } from "./http-answers.js";
-import { answerUnservable, redirectOrStream } from "./fetch-route.js";
+import { redirectOrStream, servableEntry } from "./fetch-route.js";
 import type { ServeService } from "./serve-service.js";
 
 /**
@@ -14,9 +13,6 @@ export async function redirectRoute(
   res: ServerResponse,
   rawPath: string,
 ): Promise<void> {
-  if (req.method !== "GET" && req.method !== "HEAD") return answerMethodNotAllowed(res);
-  const resolution =
-    service.resolver.resolveNow(rawPath) ?? (await service.resolver.resolve(rawPath));
-  if (resolution.kind !== "servable") return answerUnservable(service, res, resolution);
-  return redirectOrStream(service, req, res, resolution.entry);
+  const entry = await servableEntry(service, req, res, rawPath);
+  if (entry) return redirectOrStream(service, req, res, entry);
 }
