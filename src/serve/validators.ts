@@ -15,19 +15,12 @@ export interface Validators {
   lastModifiedMs: number;
 }
 
-/** Entries come from the lookup cache as the same objects: compute once per cached entry. */
-const computed = new WeakMap<CatalogEntry, Validators>();
-
+/**
+ * Computed per request, not kept: about half a microsecond, cheaper than a
+ * WeakMap from entries, whose hundred thousand keys (one per cached entry)
+ * the garbage collector had to trace on every major collection.
+ */
 export function validatorsOf(entry: CatalogEntry): Validators {
-  let validators = computed.get(entry);
-  if (!validators) {
-    validators = computeValidators(entry);
-    computed.set(entry, validators);
-  }
-  return validators;
-}
-
-function computeValidators(entry: CatalogEntry): Validators {
   const seconds = Math.floor(entry.mtimeMs / 1000);
   return {
     etag: `"${seconds.toString(16)}-${fileLength(entry).toString(16)}"`,

@@ -6,7 +6,8 @@
  * small archived file, and NGINX with snippet (a) in front of /fetch.
  * /auth is loaded three ways: uniformly random paths (every request a
  * catalog read: the worst case, and the one that sets the exit status),
- * paths skewed as web traffic is, and one hot path.
+ * paths skewed as web traffic is, and one hot path. A bare server that
+ * spins 10 µs per request shows what 0.5x leaves for givre's own work.
  * Target: /auth at least 0.5x the bare server's req/s, p99 under 5 ms.
  * Runnable alone: node --import tsx test/bench/lookup-bench.ts (GIVRE_BENCH_DIR
  * keeps the catalog between runs).
@@ -32,6 +33,11 @@ const SECONDS = 10;
 const WARMUP_SECONDS = 2;
 const ROUNDS = 3;
 const MIN_RATIO = 0.5;
+/**
+ * CPU a request may add to the bare server's and stay near MIN_RATIO on
+ * this machine: measured beside the others as a reference for the budget.
+ */
+const BUDGET_MICROS = 10;
 const MAX_P99_MS = 5;
 const SMALL_FILE = Buffer.alloc(2048, "small archived tile ");
 const BUCKET = "givre-bench-lookup";
@@ -58,12 +64,15 @@ export async function runLookupBench(
     const barePort = await freePort();
     const bare = await startChild(bareServerArgs(barePort), barePort);
     stops.push(() => bare.child.kill());
+    const budgetPort = await freePort();
+    const budget = await startChild(bareServerArgs(budgetPort, BUDGET_MICROS), budgetPort);
+    stops.push(() => budget.child.kill());
     const givre = await startGivre(context.givre, writeConfig(dir, gateway), gateway);
     stops.push(() => givre.child.kill());
     const nginx = await startNginxWithSnippet("givre-fallback.conf", join(dir, "site"), givre.port);
     stops.push(() => nginx.stop());
     context.print(machine());
-    return await measure(context, dir, { bare, givre, nginxUrl: nginx.url });
+    return await measure(context, dir, { bare, budget, givre, nginxUrl: nginx.url });
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
@@ -71,6 +80,8 @@ export async function runLookupBench(
 
 interface Servers {
   bare: Child;
+  /** The bare server spending BUDGET_MICROS of CPU on each request. */
+  budget: Child;
   givre: Child;
   nginxUrl: string;
 }
@@ -80,10 +91,10 @@ async function measure(
   dir: string,
   servers: Servers,
 ): Promise<boolean> {
-  const { bare, givre } = servers;
+  const { bare, budget, givre } = servers;
   const script = join(dir, "load.lua");
   const load = (url: string, lua?: string, seconds = SECONDS) => {
-    const server = url.startsWith(bare.url) ? bare : url.startsWith(givre.url) ? givre : undefined;
+    const server = [bare, budget, givre].find((child) => url.startsWith(child.url));
     return wrkLoad({
       url,
       connections: CONNECTIONS,
@@ -108,6 +119,9 @@ async function measure(
   const bareResult = median(bareRuns);
   const authRandom = median(authRuns);
   row(`bare node:http 204 (median of ${ROUNDS})`, bareResult, rssMiB(bare.child));
+  // What half the bare server's rate leaves givre: the budget server's ratio.
+  const budgetResult = await load(budget.url);
+  row(`bare, ${BUDGET_MICROS} µs of CPU per request`, budgetResult, undefined, bareResult);
   row(`/auth, random over 1M (median of ${ROUNDS})`, authRandom, rssMiB(givre.child), bareResult);
   // Until the caches hold this load's popular paths instead of the uniform one's.
   await load(`${givre.url}/auth`, skewedAuthScript(), SECONDS);
@@ -275,8 +289,10 @@ interface Child {
   port: number;
 }
 
-function bareServerArgs(port: number): string[] {
-  const code = `require("node:http").createServer((req, res) => { res.writeHead(204); res.end(); }).listen(${port}, "127.0.0.1");`;
+/** The bare server; with `workMicros`, it spins that long on each request first. */
+function bareServerArgs(port: number, workMicros = 0): string[] {
+  const work = `const end = performance.now() + ${workMicros / 1000}; while (performance.now() < end);`;
+  const code = `require("node:http").createServer((req, res) => { ${workMicros ? work : ""} res.writeHead(204); res.end(); }).listen(${port}, "127.0.0.1");`;
   return ["-e", code];
 }
 
