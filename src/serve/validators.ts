@@ -16,9 +16,9 @@ export interface Validators {
 }
 
 /**
- * Computed per request, not kept: about half a microsecond, cheaper than a
- * WeakMap from entries, whose hundred thousand keys (one per cached entry)
- * the garbage collector had to trace on every major collection.
+ * Computed per request (about half a microsecond) rather than kept beside
+ * each cached entry: a WeakMap over the lookup cache's entries gives the
+ * garbage collector a hundred thousand more keys to trace.
  */
 export function validatorsOf(entry: CatalogEntry): Validators {
   const seconds = Math.floor(entry.mtimeMs / 1000);

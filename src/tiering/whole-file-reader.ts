@@ -121,10 +121,21 @@ export class WholeFileReader {
   }
 
   close(): void {
+    this.#stopThreads(new Error("the file reader was closed"));
+  }
+
+  /**
+   * Fails every read out or queued and ends the threads; the next read
+   * starts new ones. A thread that died would otherwise leave the reads
+   * sent to it waiting forever.
+   */
+  #stopThreads(error: unknown): void {
     clearImmediate(this.#flushing);
-    this.#failAll(new Error("the file reader was closed"));
+    this.#flushing = undefined;
+    this.#failAll(error);
     for (const thread of this.#threads) void thread.terminate();
     this.#threads.length = 0;
+    this.#outboxes.length = 0;
   }
 
   /** The index of the thread for read `id`, started on first use. */
@@ -132,7 +143,7 @@ export class WholeFileReader {
     if (this.#threads.length < this.#size) {
       const thread = new Worker(SOURCE, { eval: true });
       thread.on("message", (answers: Answer[]) => this.#settleAll(answers));
-      thread.on("error", (error) => this.#failAll(error));
+      thread.on("error", (error) => this.#stopThreads(error));
       this.#threads.push(thread);
       this.#outboxes.push([]);
       return this.#threads.length - 1;
